@@ -1,0 +1,6 @@
+"""Pipit: an open-source B2B commerce portal platform built on Django, Wagtail and django-oscar."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]
+__version__ = "0.1.0"

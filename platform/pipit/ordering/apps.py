@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderingConfig(AppConfig):
+    name = "pipit.ordering"
+    label = "ordering"
+    verbose_name = _("Ordering")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,30 @@
+"""Oscar's shop, mounted under ``/shop/`` with Pipit's own catalogue, search and order views."""
+
+from django.apps import apps
+from django.urls import include, path
+from oscar.config import Shop
+
+
+class ShopConfig(Shop):
+    # Oscar's class loader finds its own modules through an app named "oscar"; keep that name.
+    name = "oscar"
+
+    def get_urls(self):
+        urls = super().get_urls()
+        # Oscar's "" route redirects to its catalogue; Wagtail serves "/" instead.
+        urls = [u for u in urls if getattr(u, "name", None) != "home"]
+        replaced = {"catalogue/", "search/"}
+        urls = [u for u in urls if str(u.pattern) not in replaced]
+        return [
+            path("catalogue/", include("pipit.catalog.urls")),
+            path("search/", include("pipit.catalog.search_urls")),
+            # Company-wide order history replaces Oscar's per-user one; it is mounted first so the
+            # paths Oscar's templates reverse (customer:order-list, customer:order) land here.
+            path("accounts/", include("pipit.ordering.account_urls")),
+            path("accounts/", include("pipit.companies.account_urls")),
+            *urls,
+        ]
+
+    def ready(self):
+        super().ready()
+        self.pipit_catalog = apps.get_app_config("catalog")

@@ -1,0 +1,3 @@
+def storefront(request):
+    sf = getattr(request, "storefront", None)
+    return {"storefront": sf}

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.http import HttpResponseForbidden, HttpResponseNotFound
+from django.http.request import split_domain_port
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from .context import reset_current_storefront, set_current_storefront
+from .resolver import storefront_for_host
+from .views import platform_index
+
+# What a platform host (not a storefront: e.g. localhost) serves: the admin and its assets.
+PLATFORM_PATHS = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/schema/", "/api/docs/")
+
+
+def _not_found(host: str) -> HttpResponseNotFound:
+    message = escape(_("No storefront is served at %(host)s.") % {"host": host})
+    return HttpResponseNotFound(f"<!doctype html><title>404</title><h1>404</h1><p>{message}</p>")
+
+
+class StorefrontMiddleware:
+    """Resolve ``request.storefront`` from the host; an unknown host answers 404.
+
+    Wagtail's own ``Site.find_for_request`` falls back to the default site for an unknown host,
+    which would serve one tenant's pages on any domain. Here the storefront's site is pinned on the
+    request, so Wagtail never guesses.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        host = split_domain_port(request._get_raw_host())[0].lower()
+        storefront = storefront_for_host(host) if host else None
+        request.storefront = storefront
+        if storefront is not None:
+            request._wagtail_site = storefront.site
+        elif host in settings.PIPIT_PLATFORM_HOSTS:
+            if request.path == "/":
+                return platform_index(request)
+            if not request.path.startswith(PLATFORM_PATHS):
+                return _not_found(host)
+        else:
+            return _not_found(host)
+
+        token = set_current_storefront(storefront)
+        try:
+            return self.get_response(request)
+        finally:
+            reset_current_storefront(token)
+
+
+class StorefrontLanguageMiddleware:
+    """Storefront pages speak the storefront's language; the admin keeps the user's choice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        storefront = request.storefront
+        if storefront is None or request.path.startswith(("/admin/", "/django-admin/")):
+            return self.get_response(request)
+        translation.activate(storefront.language)
+        request.LANGUAGE_CODE = storefront.language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", storefront.language)
+        return response
+
+
+class PlatformDashboardMiddleware:
+    """Oscar's dashboard is unscoped, so only platform superusers may use it.
+
+    Storefront staff work in the Wagtail admin, whose screens are scoped to their storefronts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/shop/dashboard/") and not request.user.is_superuser:
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            return HttpResponseForbidden(_("Oscar's dashboard is for platform superusers only."))
+        return self.get_response(request)

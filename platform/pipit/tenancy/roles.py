@@ -1,0 +1,105 @@
+"""What each storefront staff role may do. Scope (which storefront) comes from the group itself."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import StorefrontGroup
+
+Role = StorefrontGroup.Role
+
+# Page permissions on the storefront's own page tree (Wagtail's GroupPagePermission).
+PAGE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "bulk_delete_page",
+        "lock_page",
+        "unlock_page",
+    ],
+    Role.EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    Role.PRICING: [],
+    Role.MANAGER: [],
+}
+
+# Image and document permissions on the storefront's own collection.
+COLLECTION_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+    Role.EDITOR: [
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+    Role.PRICING: ["wagtailimages.choose_image"],
+    Role.MANAGER: ["wagtaildocs.add_document", "wagtaildocs.choose_document"],
+}
+
+_EDITOR = [
+    "cms.add_promobanner",
+    "cms.change_promobanner",
+    "cms.delete_promobanner",
+    "cms.publish_promobanner",
+    "cms.lock_promobanner",
+    "cms.unlock_promobanner",
+    "themes.change_designtokens",
+]
+_CATALOG = [
+    "catalogue.view_product",
+    "catalogue.change_product",
+    "catalogue.add_product",
+    "catalogue.view_category",
+    "partner.view_stockrecord",
+    "partner.change_stockrecord",
+    "partner.add_stockrecord",
+    "inventory.view_warehousestock",
+    "inventory.change_warehousestock",
+    "inventory.view_warehouse",
+]
+_SALES = [
+    "companies.view_company",
+    "companies.change_company",
+    "companies.add_company",
+    "companies.view_companymember",
+    "companies.add_companymember",
+    "companies.change_companymember",
+    "companies.view_registrationrequest",
+    "companies.change_registrationrequest",
+    "order.view_order",
+    "order.change_order",
+]
+
+# Django model permissions (app_label.codename); every role also gets into the Wagtail admin.
+MODEL_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [
+        "tenancy.view_storefront",
+        "tenancy.change_storefront",
+        *_EDITOR,
+        *_CATALOG,
+        *_SALES,
+        "inventory.change_warehouse",
+        "catalogue.add_category",
+        "catalogue.change_category",
+        "companies.delete_companymember",
+    ],
+    Role.EDITOR: [*_EDITOR, "catalogue.view_product", "catalogue.view_category"],
+    Role.PRICING: [*_CATALOG, "companies.view_company"],
+    Role.MANAGER: [*_SALES, "catalogue.view_product", "inventory.view_warehousestock"],
+}
+
+ROLE_DESCRIPTIONS = {
+    Role.ADMIN: _("Everything on this storefront: pages, banners, catalog, companies, orders."),
+    Role.EDITOR: _("Pages, promo banners, images and the storefront's design tokens."),
+    Role.PRICING: _("Catalog, prices and stock."),
+    Role.MANAGER: _("Companies, registration requests and orders."),
+}
