@@ -1,1 +1,3 @@
+app_name = "companies"
+
 urlpatterns = []

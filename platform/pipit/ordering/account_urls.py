@@ -1,1 +1,3 @@
+app_name = "ordering"
+
 urlpatterns = []

@@ -22,6 +22,8 @@ class ShopConfig(Shop):
             # paths Oscar's templates reverse (customer:order-list, customer:order) land here.
             path("accounts/", include("pipit.ordering.account_urls")),
             path("accounts/", include("pipit.companies.account_urls")),
+            path("accounts/promotions/", include("pipit.cms.account_urls")),
+            path("accounts/api-tokens/", include("pipit.api.account_urls")),
             *urls,
         ]
 
