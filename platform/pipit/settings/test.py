@@ -12,6 +12,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests run the Celery tasks in-process unless a test starts a real worker itself.
+# Tests run the Celery tasks in-process; tests that start a real worker switch eagerness off and
+# talk to it through this broker (tests/integration/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("PIPIT_TEST_CELERY_WORKER")
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = os.environ.get(
+    "PIPIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
+)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if os.environ.get("PIPIT_TEST_EMAIL_DIR"):
+    # A Celery worker started by the tests writes e-mails where the test can read them.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["PIPIT_TEST_EMAIL_DIR"]
