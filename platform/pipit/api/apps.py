@@ -7,3 +7,6 @@ class ApiConfig(AppConfig):
     label = "pipit_api"
     verbose_name = _("API")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the schema extensions)

@@ -1,29 +1,69 @@
-"""API authentication that respects tenancy: a buyer's credentials work only on their storefront."""
+"""API authentication that respects tenancy: credentials work only on the caller's storefront.
 
+A buyer's token or session is valid on the host of their company's storefront only; staff on the
+storefronts they administer; superusers everywhere. Anything else is refused as unauthenticated
+(401 for tokens), so a token leaked from one storefront opens nothing on another.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
 
 from pipit.companies.models import company_of
+from pipit.tenancy.models import Storefront
 
 
-def _check_storefront(request, user):
-    if user.is_staff or user.is_superuser:
-        return
-    storefront = getattr(request._request, "storefront", None)
+def user_allowed_on_storefront(user, storefront: Storefront | None) -> bool:
+    """Whether ``user`` may use the API (and hold a token) on ``storefront``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if storefront is None:
+        return False
     company = company_of(user)
-    if storefront is None or company is None or company.storefront_id != storefront.pk:
-        raise exceptions.AuthenticationFailed("These credentials are not valid on this storefront.")
+    if company is not None:
+        return company.storefront_id == storefront.pk and company.is_active
+    if user.is_staff:
+        return Storefront.objects.for_staff(user).filter(pk=storefront.pk).exists()
+    return False
 
 
-class StorefrontSessionAuthentication(authentication.SessionAuthentication):
+def _check_storefront(request, user) -> None:
+    storefront = getattr(request._request, "storefront", None)
+    if not user_allowed_on_storefront(user, storefront):
+        raise exceptions.AuthenticationFailed(
+            _("These credentials are not valid on this storefront.")
+        )
+
+
+class StorefrontTokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <key>``, accepted on the token owner's storefront only."""
+
+    keyword = "Token"
+    model = Token
+
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
             _check_storefront(request, result[0])
         return result
 
+    def authenticate_credentials(self, key):
+        try:
+            # The membership is read by the storefront check and by every view: load it now.
+            token = Token.objects.select_related("user__company_membership__company").get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token
 
-class StorefrontTokenAuthentication(authentication.TokenAuthentication):
-    keyword = "Token"
+
+class StorefrontSessionAuthentication(authentication.SessionAuthentication):
+    """The storefront's own login session (with Django's CSRF check), for the site's scripts."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
