@@ -7,3 +7,6 @@ class CatalogConfig(AppConfig):
     label = "catalog"
     verbose_name = _("Catalog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the search-document signal handlers)

@@ -42,8 +42,11 @@ def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySe
             stock
         ),
     )
+    # Oscar's strategy reads a parent's variants through ``get_public_children()``, which answers
+    # from this attribute when it is set (``Product.children.public()`` would query per parent).
     children = Prefetch(
         "children",
-        queryset=Product.objects.filter(is_public=True).prefetch_related(records),
+        queryset=Product.objects.filter(is_public=True).order_by("pk").prefetch_related(records),
+        to_attr="_prefetched_public_children",
     )
     return qs.prefetch_related(records, children)

@@ -8,7 +8,16 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
-from oscar.apps.catalogue.models import Category, Product, ProductCategory, ProductClass
+from oscar.apps.catalogue.models import (
+    AttributeOption,
+    AttributeOptionGroup,
+    Category,
+    Product,
+    ProductAttribute,
+    ProductAttributeValue,
+    ProductCategory,
+    ProductClass,
+)
 from oscar.apps.partner.models import Partner, StockRecord
 
 from pipit.companies.models import Company, CompanyAddress, CompanyMember
@@ -165,3 +174,49 @@ def staff(sf: Storefront, role: str = StorefrontGroup.Role.EDITOR, email: str | 
 
 def superuser(email: str = "root@pipit.test"):
     return user(email, is_staff=True, is_superuser=True)
+
+
+def attribute_value(
+    p: Product,
+    code: str,
+    value: str | int | float | bool,
+    *,
+    name: str | None = None,
+    option: bool = False,
+) -> ProductAttributeValue:
+    """Set attribute ``code`` of a product (or variant) to ``value``, creating the attribute on
+    the product's class. The type follows the value (text, integer, float, boolean), or an option
+    list with ``option=True``: ``attribute_value(p, "brand", "Makita", option=True)``."""
+    if option:
+        kind = ProductAttribute.OPTION
+    elif isinstance(value, bool):
+        kind = ProductAttribute.BOOLEAN
+    elif isinstance(value, int):
+        kind = ProductAttribute.INTEGER
+    elif isinstance(value, float):
+        kind = ProductAttribute.FLOAT
+    else:
+        kind = ProductAttribute.TEXT
+    group = None
+    if option:
+        group, _ = AttributeOptionGroup.objects.get_or_create(
+            code=code, defaults={"name": name or code.replace("_", " ").title()}
+        )
+    attribute, _ = ProductAttribute.objects.get_or_create(
+        product_class=p.get_product_class(),
+        code=code,
+        defaults={
+            "name": name or code.replace("_", " ").title(),
+            "type": kind,
+            "option_group": group,
+        },
+    )
+    stored = value
+    if attribute.type == ProductAttribute.OPTION:
+        stored, _ = AttributeOption.objects.get_or_create(
+            group=attribute.option_group, option=str(value)
+        )
+    pav, _ = ProductAttributeValue.objects.update_or_create(
+        product=p, attribute=attribute, defaults={f"value_{attribute.type}": stored}
+    )
+    return pav
