@@ -13,6 +13,7 @@ from oscar.apps.partner.strategy import PurchaseInfo
 from rest_framework import serializers
 
 from pipit.companies.models import CompanyAddress
+from pipit.ordering import statuses
 from pipit.oscar_apps.order.models import Order
 
 from .authentication import user_allowed_on_storefront
@@ -72,16 +73,22 @@ class WarehouseStockSerializer(serializers.Serializer):
     restock_date = serializers.DateField(allow_null=True)
 
 
+def money_data(currency: str | None, excl_tax, incl_tax) -> dict:
+    return PriceSerializer(
+        {
+            "currency": currency,
+            "excl_tax": excl_tax,
+            "incl_tax": incl_tax,
+            "tax": incl_tax - excl_tax,
+        }
+    ).data
+
+
 def price_data(info: PurchaseInfo) -> dict | None:
     price = info.price
     if not price.exists or not price.is_tax_known:
         return None
-    return {
-        "currency": price.currency,
-        "excl_tax": price.excl_tax,
-        "incl_tax": price.incl_tax,
-        "tax": price.tax,
-    }
+    return money_data(price.currency, price.excl_tax, price.incl_tax)
 
 
 def availability_data(info: PurchaseInfo) -> dict:
@@ -256,22 +263,15 @@ class CartLineSerializer(serializers.Serializer):
 
     @extend_schema_field(PriceSerializer)
     def get_unit_price(self, line) -> dict:
-        return {
-            "currency": line.price_currency,
-            "excl_tax": line.unit_price_excl_tax,
-            "incl_tax": line.unit_price_incl_tax,
-            "tax": line.unit_tax,
-        }
+        return money_data(line.price_currency, line.unit_price_excl_tax, line.unit_price_incl_tax)
 
     @extend_schema_field(PriceSerializer)
     def get_line_total(self, line) -> dict:
-        return {
-            "currency": line.price_currency,
-            "excl_tax": line.line_price_excl_tax_incl_discounts,
-            "incl_tax": line.line_price_incl_tax_incl_discounts,
-            "tax": line.line_price_incl_tax_incl_discounts
-            - line.line_price_excl_tax_incl_discounts,
-        }
+        return money_data(
+            line.price_currency,
+            line.line_price_excl_tax_incl_discounts,
+            line.line_price_incl_tax_incl_discounts,
+        )
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_warning(self, line) -> str | None:
@@ -301,15 +301,17 @@ class CartSerializer(serializers.Serializer):
 
     @extend_schema_field(CartTotalsSerializer)
     def get_totals(self, basket) -> dict:
-        return {
-            "currency": basket.currency,
-            "excl_tax": basket.total_excl_tax,
-            "incl_tax": basket.total_incl_tax,
-            "tax": basket.total_tax,
-            "discount": basket.total_discount,
-            "num_lines": basket.num_lines,
-            "num_items": basket.num_items,
-        }
+        return CartTotalsSerializer(
+            {
+                "currency": basket.currency,
+                "excl_tax": basket.total_excl_tax,
+                "incl_tax": basket.total_incl_tax,
+                "tax": basket.total_tax,
+                "discount": basket.total_discount,
+                "num_lines": basket.num_lines,
+                "num_items": basket.num_items,
+            }
+        ).data
 
 
 def check_purchase(basket, product: Product, quantity: int, *, field: str = "quantity") -> None:
@@ -382,6 +384,7 @@ class OrderLineSerializer(serializers.Serializer):
 
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.CharField()
+    label = serializers.CharField()
     at = serializers.DateTimeField()
 
 
@@ -412,6 +415,7 @@ class OrderSerializer(serializers.ModelSerializer):
     placed_at = serializers.DateTimeField(source="date_placed")
     comment = serializers.CharField(source="buyer_comment")
     placed_by = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
     status_timeline = serializers.SerializerMethodField()
     lines = OrderLineSerializer(many=True, read_only=True)
     totals = OrderTotalsSerializer(source="*", read_only=True)
@@ -423,6 +427,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "status",
+            "status_label",
             "status_timeline",
             "placed_at",
             "placed_by",
@@ -444,14 +449,38 @@ class OrderSerializer(serializers.ModelSerializer):
         """Every status the order went through, oldest first, starting with the one it was placed in."""
         changes = sorted(order.status_changes.all(), key=lambda c: (c.date_created, c.pk))
         first = changes[0].old_status if changes else order.status
-        timeline = [{"status": first, "at": order.date_placed}] if first else []
-        timeline += [{"status": c.new_status, "at": c.date_created} for c in changes]
-        return timeline
+        steps = [(first, order.date_placed)] if first else []
+        steps += [(change.new_status, change.date_created) for change in changes]
+        return StatusChangeSerializer(
+            [{"status": s, "label": statuses.label(s), "at": at} for s, at in steps], many=True
+        ).data
+
+    def get_status_label(self, order: Order) -> str:
+        return statuses.label(order.status)
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CompanyAddress
+        fields = [
+            "id",
+            "label",
+            "kind",
+            "postcode",
+            "city",
+            "line1",
+            "line2",
+            "contact_name",
+            "contact_phone",
+            "is_default",
+        ]
 
 
 class OrderCreateSerializer(serializers.Serializer):
     shipping_address = serializers.PrimaryKeyRelatedField(
-        queryset=CompanyAddress.objects.none(), help_text=_("Id of one of the company's addresses.")
+        queryset=CompanyAddress.objects.none(),
+        help_text=_("Id of one of the company's addresses."),
+        error_messages={"does_not_exist": _("Choose one of your company's delivery addresses.")},
     )
     po_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     requested_delivery_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -9,7 +9,19 @@ from __future__ import annotations
 import contextlib
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from oscar.apps.basket.models import Basket
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
 from oscar.apps.offer.applicator import Applicator
@@ -65,23 +77,26 @@ def purchasable_products(storefront: Storefront) -> QuerySet[Product]:
 
 
 def purchase_info(strategy: StorefrontStrategy, product: Product) -> PurchaseInfo:
-    """Price and availability of ``product`` (a parent's from its variants), using prefetches.
-
-    Oscar's ``fetch_for_parent`` asks ``product.get_public_children()``, which uses prefetched
-    children only under ``_prefetched_public_children``; :func:`with_purchase_info` prefetches
-    them as ``children`` (public ones only), so hand those over instead of querying per product.
-    """
+    """Price and availability of ``product`` (a parent's from its variants)."""
     if product.is_parent:
-        if not hasattr(product, "_prefetched_public_children"):
-            cache = getattr(product, "_prefetched_objects_cache", {})
-            if "children" in cache:
-                product._prefetched_public_children = list(cache["children"])
+        variants_of(product)  # so that Oscar's fetch_for_parent reads the prefetched variants
         return strategy.fetch_for_parent(product)
     return strategy.fetch_for_product(product)
 
 
 def variants_of(product: Product) -> list[Product]:
-    return list(product.get_public_children()) if product.is_parent else []
+    """A parent's public variants, from the prefetch when there is one, loaded once otherwise.
+
+    Oscar's ``get_public_children()`` answers from ``_prefetched_public_children``; a prefetch
+    made as plain ``children`` (public ones only) is handed over under that name.
+    """
+    if not product.is_parent:
+        return []
+    if not hasattr(product, "_prefetched_public_children"):
+        cache = getattr(product, "_prefetched_objects_cache", {})
+        children = cache["children"] if "children" in cache else product.children.public()
+        product._prefetched_public_children = list(children)
+    return product._prefetched_public_children
 
 
 # -- catalog listing ---------------------------------------------------------------------------
@@ -97,13 +112,21 @@ def _attribute_values() -> Prefetch:
 
 
 def api_products(storefront: Storefront) -> QuerySet[Product]:
-    """The storefront's products with everything the product representation reads prefetched."""
+    """The storefront's products with everything the product representation reads prefetched.
+
+    Variants' attributes are prefetched on the page afterwards (:func:`prefetch_variants`).
+    """
     qs = with_purchase_info(products_for_storefront(storefront), storefront)
     return qs.select_related("product_class").prefetch_related(
         Prefetch("categories", queryset=categories_for_storefront(storefront).order_by("path")),
         _attribute_values(),
-        Prefetch("children__attribute_values", queryset=_attribute_values().queryset),
     )
+
+
+def prefetch_variants(products: list[Product]) -> None:
+    """Load the attributes of the variants of ``products`` in one go."""
+    variants = [variant for product in products for variant in variants_of(product)]
+    prefetch_related_objects(variants, _attribute_values())
 
 
 def in_category(qs: QuerySet[Product], category: Category) -> QuerySet[Product]:
@@ -160,19 +183,33 @@ def with_attribute(qs: QuerySet[Product], code: str, value: str) -> QuerySet[Pro
 
 
 def search(qs: QuerySet[Product], storefront: Storefront, q: str) -> QuerySet[Product]:
-    """Full-text search through the catalog's engine when it is installed, else a plain match."""
+    """Products matching ``q``, annotated with ``search_rank`` (0 is the best match).
+
+    Uses the catalog's search (:func:`pipit.catalog.search.search_products`) for relevance; the
+    ranking is re-applied to ``qs`` so that its filters and prefetches are kept.
+    """
     try:
         from pipit.catalog.search import search_products
-    except ImportError:
+    except ImportError:  # a catalog without its search engine: plain matching on titles and codes
         search_products = None
     if search_products is not None:
-        found = search_products(storefront, q)
-        ids = found.values("pk") if isinstance(found, QuerySet) else [p.pk for p in found]
-        return qs.filter(pk__in=ids)
-    sku = Q(stockrecords__partner_sku__icontains=q) | Q(
-        children__stockrecords__partner_sku__icontains=q
+        ranked = list(search_products(storefront, q).values_list("pk", flat=True))
+    else:
+        sku = Q(stockrecords__partner_sku__icontains=q) | Q(
+            children__stockrecords__partner_sku__icontains=q
+        )
+        matching = Product.objects.filter(
+            Q(title__icontains=q) | Q(upc__icontains=q) | Q(children__upc__icontains=q) | sku
+        )
+        ranked = list(
+            qs.filter(pk__in=matching.values("pk"))
+            .order_by("title", "pk")
+            .values_list("pk", flat=True)
+        )
+    if not ranked:
+        return qs.none()
+    rank = Case(
+        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
+        output_field=IntegerField(),
     )
-    matching = Product.objects.filter(
-        Q(title__icontains=q) | Q(upc__icontains=q) | Q(children__upc__icontains=q) | sku
-    )
-    return qs.filter(pk__in=matching.values("pk"))
+    return qs.filter(pk__in=ranked).annotate(search_rank=rank)

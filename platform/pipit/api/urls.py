@@ -9,6 +9,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("products", views.ProductViewSet, basename="product")
 router.register("orders", views.OrderViewSet, basename="order")
+router.register("addresses", views.AddressViewSet, basename="address")
 
 v1 = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),

@@ -35,6 +35,7 @@ from .shopping import (
     api_strategy,
     in_category,
     in_stock,
+    prefetch_variants,
     purchasable_products,
     search,
     with_attribute,
@@ -119,6 +120,8 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         qs = api_products(storefront)
         if self.action == "list":
             qs = self.filter_products(qs)
+        if "search_rank" in qs.query.annotations:
+            return qs.order_by("search_rank", "pk")  # best match first
         return qs.order_by("title", "pk")
 
     def filter_products(self, qs):
@@ -141,6 +144,11 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
             if key.startswith(ATTRIBUTE_PREFIX) and len(key) > len(ATTRIBUTE_PREFIX) and value:
                 qs = with_attribute(qs, key[len(ATTRIBUTE_PREFIX) :], value)
         return qs
+
+    def get_serializer(self, *args, **kwargs):
+        if args and args[0] is not None:
+            prefetch_variants(args[0] if isinstance(args[0], list) else [args[0]])
+        return super().get_serializer(*args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -240,6 +248,24 @@ class CartLineView(APIView):
 
 
 # -- orders ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["orders"],
+        summary="The company's addresses (ids for placing orders)",
+        responses={200: api.AddressSerializer(many=True), **error_responses(401, 403)},
+    )
+)
+class AddressViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsCompanyBuyer]
+    serializer_class = api.AddressSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CompanyAddress.objects.none()
+        return CompanyAddress.objects.filter(company=company_of(self.request.user))
 
 
 @extend_schema_view(
