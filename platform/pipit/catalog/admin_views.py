@@ -141,7 +141,9 @@ class PriceStockForm(forms.Form):
                 if stock is not None and qty is not None and qty < stock.num_allocated:
                     self.add_error(
                         qty_name,
-                        _("%(n)s are reserved by placed orders in %(warehouse)s; stock cannot be lower.")
+                        _(
+                            "%(n)s are reserved by placed orders in %(warehouse)s; stock cannot be lower."
+                        )
                         % {"n": stock.num_allocated, "warehouse": wh.name},
                     )
         return cleaned

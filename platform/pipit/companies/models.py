@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 inn_validator = RegexValidator(
     r"^(\d{10}|\d{12})$", _("INN is 10 digits (company) or 12 (person).")
@@ -23,7 +25,7 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(storefront__in=Storefront.objects.for_staff(user))
 
 
-class Company(models.Model):
+class Company(ClusterableModel):  # clusterable: the admin edits its addresses inline
     storefront = models.ForeignKey(
         "tenancy.Storefront",
         on_delete=models.PROTECT,
@@ -55,7 +57,7 @@ class Company(models.Model):
 
 
 class CompanyAddress(models.Model):
-    company = models.ForeignKey(
+    company = ParentalKey(
         Company, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("company")
     )
     label = models.CharField(_("label"), max_length=80, help_text=_("e.g. 'Main warehouse'"))
@@ -139,6 +141,9 @@ class RegistrationRequest(models.Model):
     )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    rejection_reason = models.TextField(
+        _("rejection reason"), blank=True, help_text=_("Sent to the requester.")
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -52,8 +52,17 @@ _EDITOR = [
     "cms.publish_promobanner",
     "cms.lock_promobanner",
     "cms.unlock_promobanner",
-    "themes.change_designtokens",
 ]
+# Permissions on the storefront's own Wagtail site only (GroupSitePermission). Site settings such as
+# design tokens must not be global model permissions: Wagtail's settings view would then let the
+# holder pick and edit any site.
+SITE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: ["themes.change_designtokens"],
+    Role.EDITOR: ["themes.change_designtokens"],
+    Role.PRICING: [],
+    Role.MANAGER: [],
+}
+
 _CATALOG = [
     "catalogue.view_product",
     "catalogue.change_product",

@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    GroupSitePermission,
+    Page,
+    Site,
+)
 
 from .models import Storefront, StorefrontGroup
-from .roles import COLLECTION_PERMISSIONS, MODEL_PERMISSIONS, PAGE_PERMISSIONS
+from .roles import COLLECTION_PERMISSIONS, MODEL_PERMISSIONS, PAGE_PERMISSIONS, SITE_PERMISSIONS
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +132,12 @@ def ensure_staff_groups(storefront: Storefront) -> dict[str, Group]:
             if perm:
                 GroupCollectionPermission.objects.get_or_create(
                     group=group, collection=collection, permission=perm
+                )
+        for dotted in SITE_PERMISSIONS[role]:
+            perm = _permission(dotted)
+            if perm:
+                GroupSitePermission.objects.get_or_create(
+                    group=group, site=storefront.site, permission=perm
                 )
         groups[role] = group
     return groups
