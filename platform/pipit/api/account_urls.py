@@ -1,3 +1,11 @@
+"""Mounted at /shop/accounts/api-tokens/ (see :mod:`pipit.shop.apps`)."""
+
+from django.urls import path
+
+from .account_views import ApiTokenView
+
 app_name = "api-tokens"
 
-urlpatterns = []
+urlpatterns = [
+    path("", ApiTokenView.as_view(), name="index"),
+]
