@@ -1,3 +1,9 @@
+from django.urls import path
+
+from .views import PromotionListView
+
 app_name = "promotions"
 
-urlpatterns = []
+urlpatterns = [
+    path("", PromotionListView.as_view(), name="list"),
+]
