@@ -7,3 +7,6 @@ class ThemesConfig(AppConfig):
     label = "themes"
     verbose_name = _("Themes")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401
