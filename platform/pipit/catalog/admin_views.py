@@ -177,6 +177,7 @@ class PriceStockForm(forms.Form):
 
 class ProductPriceStockView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     model = Product
+    form_class = PriceStockForm
     any_permission_required = ["view", "change"]
     template_name = "catalog/admin/product_price_stock.html"
     page_title = _("Price and stock")
@@ -200,6 +201,9 @@ class ProductPriceStockView(PermissionCheckedMixin, WagtailAdminTemplateMixin, F
             {"url": reverse(self.index_url_name), "label": _("Products")},
             {"url": "", "label": self.object.get_title()},
         ]
+
+    def get_form_class(self):
+        return PriceStockForm  # not the model form the viewset passes to every edit view
 
     def records(self):
         own = Q(product=self.object) | Q(product__parent=self.object)

@@ -9,6 +9,7 @@ the REST API use.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
@@ -31,6 +32,7 @@ MAX_TEXT_MATCHES = 1000
 MAX_QUERY_LENGTH = 200
 BRAND_CODE = "brand"
 CHUNK_SIZE = 500
+_WORD = re.compile(r"\w+")
 
 
 # -- documents ------------------------------------------------------------------------------------
@@ -231,6 +233,11 @@ def _exact_code_matches(storefront: Storefront, query: str) -> list[int]:
 
 
 def _text_matches(query: str) -> list[int]:
+    # Words only: quotes, brackets and operators are syntax to some backends (a lone '"' is an
+    # SQLite FTS error), and codes like "BIT-8" are matched exactly by _exact_code_matches.
+    query = " ".join(_WORD.findall(query))
+    if not query:
+        return []
     backend = get_search_backend()
     documents = ProductSearchDocument.objects.only("pk")
     hits = [d.pk for d in backend.search(query, documents, operator="and")[:MAX_TEXT_MATCHES]]
@@ -251,11 +258,13 @@ def search_products(storefront: Storefront, query: str) -> QuerySet[Product]:
     """
     scope = products_for_storefront(storefront)
     query = normalize_query(query)
-    if not query:
-        return scope.none()
-    ranked = list(dict.fromkeys([*_exact_code_matches(storefront, query), *_text_matches(query)]))
+    ranked = (
+        list(dict.fromkeys([*_exact_code_matches(storefront, query), *_text_matches(query)]))
+        if query
+        else []
+    )
     if not ranked:
-        return scope.none()
+        return scope.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     rank = Case(
         *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
         output_field=IntegerField(),

@@ -9,6 +9,45 @@ from django.test import Client
 from . import factories
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Give SQLite test databases the full-text table Wagtail's search migration would create.
+
+    Tests run with ``--nomigrations``, which makes ``wagtailsearch_indexentry_fts`` a plain table;
+    the database search backend then fails on ``MATCH``. Recreate it as the FTS5 table (and the
+    triggers that fill it) that ``wagtail.search`` migration 0006 makes in real databases.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "sqlite":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = 'wagtailsearch_indexentry_fts'"
+                )
+                row = cursor.fetchone()
+                if row is None or "VIRTUAL" in (row[0] or "").upper():
+                    continue
+                for sql in _SQLITE_FTS_SQL:
+                    cursor.execute(sql)
+
+
+_SQLITE_FTS_SQL = [
+    "DROP TABLE wagtailsearch_indexentry_fts",
+    "CREATE VIRTUAL TABLE wagtailsearch_indexentry_fts USING fts5(autocomplete, body, title)",
+    "CREATE TRIGGER insert_wagtailsearch_indexentry_fts AFTER INSERT ON wagtailsearch_indexentry"
+    " BEGIN INSERT INTO wagtailsearch_indexentry_fts(title, body, autocomplete, rowid)"
+    " VALUES (NEW.title, NEW.body, NEW.autocomplete, NEW.id); END",
+    "CREATE TRIGGER update_wagtailsearch_indexentry_fts AFTER UPDATE ON wagtailsearch_indexentry"
+    " BEGIN UPDATE wagtailsearch_indexentry_fts SET title=NEW.title, body=NEW.body,"
+    " autocomplete=NEW.autocomplete WHERE rowid=NEW.id; END",
+    "CREATE TRIGGER delete_wagtailsearch_indexentry_fts AFTER DELETE ON wagtailsearch_indexentry"
+    " BEGIN DELETE FROM wagtailsearch_indexentry_fts WHERE rowid=OLD.id; END",
+]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # The storefront host map and template caches live in the cache; tests must not share them.
