@@ -7,6 +7,7 @@ import pytest
 from oscar.apps.catalogue.models import ProductAttribute, ProductAttributeValue
 from rest_framework.test import APIClient
 
+from pipit.catalog.search import rebuild_all
 from pipit.testing import factories
 
 
@@ -110,6 +111,7 @@ def test_filter_in_stock(storefront, api):
 def test_search_by_title_and_sku(storefront, api):
     factories.product(storefront, "Argan oil", sku="ARG-100")
     factories.product(storefront, "Hair spray", sku="SPR-200")
+    rebuild_all()  # search documents are normally rebuilt after the saving transaction commits
     assert titles(api.get("/api/v1/products/?q=argan")) == ["Argan oil"]
     assert titles(api.get("/api/v1/products/?q=SPR-200")) == ["Hair spray"]
 
