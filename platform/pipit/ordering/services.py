@@ -176,7 +176,7 @@ def _place(
         shipping_charge=shipping_charge,
         user=user,
         shipping_address=_shipping_address(address, company),
-        order_number=OrderNumberGenerator().order_number(basket),
+        order_number=str(OrderNumberGenerator().order_number(basket)),
         storefront=storefront,
         company=company,
         po_number=po_number,

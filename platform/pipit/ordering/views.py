@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
@@ -14,6 +16,8 @@ from pipit.oscar_apps.order.models import Line, Order, OrderStatusChange
 
 from . import statuses
 from .models import LineAllocation
+
+ORDER_NUMBER = re.compile(r"[\w.-]{1,128}", re.ASCII)
 
 
 class OrderFilterForm(forms.Form):
@@ -86,8 +90,12 @@ class OrderDetailView(CompanyOrdersMixin, DetailView):
                 ),
             )
         )
+        number = self.kwargs["order_number"]
+        # Order numbers are short codes; anything else (NUL bytes, paths) is not even looked up.
+        if not ORDER_NUMBER.fullmatch(number):
+            raise Http404(_("No such order."))
         try:
-            return qs.get(number=self.kwargs["order_number"])
+            return qs.get(number=number)
         except Order.DoesNotExist:
             raise Http404(_("No such order.")) from None
 

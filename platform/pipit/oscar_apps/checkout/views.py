@@ -48,6 +48,13 @@ class CheckoutView(BuyerRequiredMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        if request.basket.is_empty:
+            # A second click on "Place order" arrives with the fresh, empty basket that replaced
+            # the ordered one: show the order the first click placed.
+            if request.session.get(SESSION_ORDER_KEY):
+                return redirect("checkout:thank-you")
+            messages.info(request, _("Your cart is empty: add products before checking out."))
+            return redirect("basket:summary")
         form = CheckoutForm(request.POST, company=self.company)
         address_form = NewAddressForm(request.POST, prefix="address")
         valid = form.is_valid()
