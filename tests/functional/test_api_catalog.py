@@ -213,3 +213,26 @@ def test_product_price_is_decimal_text(storefront, api):
     factories.product(storefront, price="99.99")
     price = api.get("/api/v1/products/").json()["results"][0]["price"]
     assert Decimal(price["incl_tax"]) == Decimal("119.99")
+
+
+def test_search_puts_exact_sku_first_and_combines_with_filters(storefront, api):
+    factories.product(storefront, "Argan oil 100 ml", sku="ARG-100", stock={"main": 0})
+    factories.product(storefront, "Argan oil 250 ml", sku="ARG-250")
+    factories.product(storefront, "Argan mask", sku="ARG-100-M")
+    rebuild_all()
+
+    assert titles(api.get("/api/v1/products/?q=ARG-100"))[0] == "Argan oil 100 ml"
+    assert set(titles(api.get("/api/v1/products/?q=argan&in_stock=true"))) == {
+        "Argan oil 250 ml",
+        "Argan mask",
+    }
+
+
+def test_product_detail(storefront, api):
+    hair = factories.category(storefront, "Hair")
+    product = factories.product(storefront, "Shampoo", categories=[hair])
+    body = api.get(f"/api/v1/products/{product.pk}/").json()
+    assert body["id"] == product.pk
+    assert body["structure"] == "standalone"
+    assert [c["name"] for c in body["categories"]] == ["Hair"]
+    assert body["variants"] == []

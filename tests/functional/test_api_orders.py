@@ -156,3 +156,19 @@ def test_order_list_is_paginated_newest_first(api, shampoo, address):
     body = api.get("/api/v1/orders/").json()
     assert body["count"] == 2
     assert [o["number"] for o in body["results"]] == numbers[::-1]
+
+
+def test_storefront_session_can_order_through_the_api(buyer_client, shampoo, address):
+    added = buyer_client.post(
+        "/api/v1/cart/lines/",
+        {"product": shampoo.pk, "quantity": 1},
+        content_type="application/json",
+    )
+    assert added.status_code == 201
+    placed = buyer_client.post(
+        "/api/v1/orders/", {"shipping_address": address.pk}, content_type="application/json"
+    )
+    assert placed.status_code == 201
+    number = placed.json()["number"]
+    assert [o["number"] for o in buyer_client.get("/api/v1/orders/").json()["results"]] == [number]
+    assert buyer_client.get(f"/api/v1/orders/{number}/").json()["totals"]["incl_tax"] == "120.00"
