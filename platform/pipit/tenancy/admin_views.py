@@ -237,6 +237,9 @@ class StorefrontCreateView(WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_class(self):
+        return StorefrontCreateForm  # not the edit form the viewset hands to its views
+
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
