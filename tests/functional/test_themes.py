@@ -168,6 +168,25 @@ def test_editors_change_in_admin_is_live_on_the_storefront(storefront, admin_cli
     assert "Beauty wholesale" in html
 
 
+def test_logo_replaces_the_storefront_name_and_updates_when_replaced(storefront, client_for):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    Image = get_image_model()
+    logo = Image.objects.create(title="Logo", file=get_test_image_file("logo.png", size=(400, 100)))
+    tokens = DesignTokens.for_site(storefront.site)
+    tokens.logo = logo
+    tokens.save()
+    client = client_for(storefront)
+    html = client.get("/").content.decode()
+    assert re.search(
+        r'<img class="brand-logo" src="[^"]+logo[^"]*" width="384" height="96" alt="Alpha">', html
+    )
+    assert '<span class="brand-name">' not in html
+    logo.delete()  # the editor removes the image: the name comes back at once
+    assert '<span class="brand-name">Alpha</span>' in client.get("/").content.decode()
+
+
 # --- chrome ----------------------------------------------------------------------------------------
 
 
