@@ -227,7 +227,10 @@ class ProductFilterSerializer(serializers.Serializer):
     category = serializers.IntegerField(
         required=False, help_text=_("Category id; products of its subcategories are included.")
     )
-    q = serializers.CharField(required=False, help_text=_("Search in titles, UPCs and SKUs."))
+    q = serializers.CharField(
+        required=False,
+        help_text=_("Search by title, SKU, brand or attributes; exact SKU matches come first."),
+    )
     in_stock = serializers.BooleanField(
         required=False,
         allow_null=True,

@@ -32,6 +32,7 @@ from pipit.catalog.queries import (
     products_for_storefront,
     with_purchase_info,
 )
+from pipit.catalog.search import search_products
 from pipit.inventory.models import WarehouseStock
 from pipit.pricing.strategy import Selector, StorefrontStrategy
 from pipit.tenancy.models import Storefront
@@ -183,29 +184,12 @@ def with_attribute(qs: QuerySet[Product], code: str, value: str) -> QuerySet[Pro
 
 
 def search(qs: QuerySet[Product], storefront: Storefront, q: str) -> QuerySet[Product]:
-    """Products matching ``q``, annotated with ``search_rank`` (0 is the best match).
+    """Products of ``qs`` matching ``q``, annotated with ``search_rank`` (0 is the best match).
 
-    Uses the catalog's search (:func:`pipit.catalog.search.search_products`) for relevance; the
-    ranking is re-applied to ``qs`` so that its filters and prefetches are kept.
+    Relevance comes from the catalog's search (exact SKU/UPC first, then full text); the ranking is
+    re-applied to ``qs`` so that its filters and prefetches are kept.
     """
-    try:
-        from pipit.catalog.search import search_products
-    except ImportError:  # a catalog without its search engine: plain matching on titles and codes
-        search_products = None
-    if search_products is not None:
-        ranked = list(search_products(storefront, q).values_list("pk", flat=True))
-    else:
-        sku = Q(stockrecords__partner_sku__icontains=q) | Q(
-            children__stockrecords__partner_sku__icontains=q
-        )
-        matching = Product.objects.filter(
-            Q(title__icontains=q) | Q(upc__icontains=q) | Q(children__upc__icontains=q) | sku
-        )
-        ranked = list(
-            qs.filter(pk__in=matching.values("pk"))
-            .order_by("title", "pk")
-            .values_list("pk", flat=True)
-        )
+    ranked = list(search_products(storefront, q).values_list("pk", flat=True))
     if not ranked:
         return qs.none()
     rank = Case(

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from pipit.catalog.queries import categories_for_storefront
 from pipit.companies.models import CompanyAddress, company_of
+from pipit.ordering.services import place_order
 from pipit.oscar_apps.order.models import Order
 
 from . import serializers as api
@@ -311,8 +312,6 @@ class OrderViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        from pipit.ordering.services import place_order
-
         company = company_of(request.user)
         params = api.OrderCreateSerializer(
             data=request.data,
