@@ -224,6 +224,25 @@ def test_chrome_costs_no_queries_once_warm(storefront, client_for):
     assert "catalogue_category" not in sql
 
 
+def test_login_page_answers_without_queries_once_warm(
+    storefront, client_for, django_assert_num_queries
+):
+    client = client_for(storefront)
+    client.get(reverse("customer:login"))
+    with django_assert_num_queries(0):
+        assert client.get(reverse("customer:login")).status_code == 200
+
+
+def test_account_summary_query_count_is_pinned(
+    storefront, buyer, client_for, django_assert_num_queries
+):
+    client = client_for(storefront, buyer)
+    client.get(reverse("customer:profile-view"))
+    # session, user, unread notifications, basket, its line count and lines: nothing from the theme
+    with django_assert_num_queries(6):
+        assert client.get(reverse("customer:profile-view")).status_code == 200
+
+
 def test_buyer_sees_account_navigation_and_cart_count(storefront, buyer, client_for):
     _, html = page(client_for, storefront, user=buyer)
     assert reverse("customer:order-list") in html

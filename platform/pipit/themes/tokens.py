@@ -46,13 +46,15 @@ def css_variables(tokens: DesignTokens) -> SafeString:
     on_brand = _color(tokens.text_on_brand_color, colors.readable_on(brand))
     # Hover and secondary bars move away from the text color, so text on them stays readable.
     away_from_text = "#000000" if colors.relative_luminance(on_brand) > 0.5 else "#ffffff"
+    brand_soft = colors.mix(brand, "#ffffff", 0.9)
     props = {
         "--brand": brand,
         "--on-brand": on_brand,
         "--brand-strong": colors.mix(brand, away_from_text, 0.18),
-        "--brand-soft": colors.mix(brand, "#ffffff", 0.9),
-        # Links and headings sit on white: the brand color, darkened only if it is too pale.
-        "--brand-ink": colors.readable_against(brand),
+        "--brand-soft": brand_soft,
+        # Links and headings sit on white or the soft tint: the brand color, darkened only if it
+        # is too pale to read on the tint (which is never lighter than white).
+        "--brand-ink": colors.readable_against(brand, brand_soft),
         "--accent": accent,
         "--on-accent": colors.readable_on(accent),
         "--accent-strong": colors.mix(accent, "#000000", 0.15),
