@@ -20,7 +20,7 @@ class CheckoutForm(forms.Form):
         label=_("PO number"),
         max_length=Order._meta.get_field("po_number").max_length,
         required=False,
-        help_text=_("Your purchase order number; it appears on the invoice."),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. PO-2024-117")}),
     )
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery date"),
@@ -67,6 +67,10 @@ class CheckoutForm(forms.Form):
 
 
 class NewAddressForm(forms.ModelForm):
+    # The fields are hidden unless "a new address" is picked; required attributes on hidden inputs
+    # would block the browser from submitting the form. The server checks them when they count.
+    use_required_attribute = False
+
     class Meta:
         model = CompanyAddress
         fields = ["label", "postcode", "city", "line1", "line2", "contact_name", "contact_phone"]
