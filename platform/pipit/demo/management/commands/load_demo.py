@@ -1,0 +1,73 @@
+"""``manage.py load_demo``: create or update the demo storefronts declared in ``sites/``."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pipit.demo.loader import DemoLoader, rebuild_search_index
+from pipit.demo.sites import SiteDefinitionError, load_sites
+
+TARGET_SECONDS = 60
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo storefronts declared in sites/*.toml (catalog, warehouses, companies, "
+        "users, home pages, banners). Idempotent: run it again to update in place."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port the demo is served on (site URLs)."
+        )
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=None,
+            metavar="N",
+            help="At most N top-level products per storefront (for quick tests).",
+        )
+        parser.add_argument(
+            "--only", action="append", default=[], metavar="CODE", help="Only these storefronts."
+        )
+        parser.add_argument("--sites-dir", default=None, help="Default: settings.SITES_DIR.")
+
+    def handle(self, *args, port, products, only, sites_dir, **options):
+        if products is not None and products < 1:
+            raise CommandError("--products must be at least 1")
+        try:
+            sites = load_sites(sites_dir)
+        except SiteDefinitionError as exc:
+            raise CommandError(str(exc)) from exc
+        unknown = set(only) - {s.code for s in sites}
+        if unknown:
+            raise CommandError(f"Unknown storefront code(s): {', '.join(sorted(unknown))}")
+        if only:
+            sites = [s for s in sites if s.code in only]
+        if not sites:
+            raise CommandError("No site definitions found (sites/*.toml).")
+
+        started = time.perf_counter()
+        loader = DemoLoader(port=port, product_limit=products)
+        self.stdout.write(f"Loading {len(sites)} demo storefront(s), port {port}…")
+        for site in sites:
+            report = loader.load_site(site)
+            rows = report.rows
+            self.stdout.write(
+                f"  {report.code:<10} {report.products} products + {report.variants} variants, "
+                f"{report.companies} companies, {report.users} users — rows: "
+                f"{rows.created} created, {rows.updated} updated, {rows.unchanged} unchanged "
+                f"({report.seconds:.1f} s)"
+            )
+            for note in report.notes:
+                self.stdout.write(self.style.WARNING(f"    note: {note}"))
+        loader.load_platform_admin(sites)
+        self.stdout.write(f"  {rebuild_search_index()}")
+        elapsed = time.perf_counter() - started
+        style = self.style.SUCCESS if elapsed < TARGET_SECONDS else self.style.WARNING
+        self.stdout.write(
+            style(f"Demo loaded in {elapsed:.1f} s (target < {TARGET_SECONDS} s).")
+            + " Run `manage.py demo_logins` for the URLs and logins."
+        )
