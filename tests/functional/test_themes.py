@@ -76,6 +76,16 @@ def test_theme_static_falls_back_to_the_parent_theme(salon, client_for):
     assert links[:2] == ["/static/themes/base/css/site.css", "/static/themes/salon/css/theme.css"]
 
 
+def test_switching_a_storefronts_theme_shows_on_the_next_request(storefront, client_for):
+    client = client_for(storefront)
+    assert "salon-footer" not in client.get("/").content.decode()
+    storefront.theme = "salon"
+    storefront.save()
+    html = client.get("/").content.decode()
+    assert "salon-footer" in html
+    assert "/static/themes/salon/css/theme.css" in html
+
+
 def test_each_theme_looks_different(storefront, salon, industrial, client_for):
     bodies = {sf.theme: page(client_for, sf)[1] for sf in (storefront, salon, industrial)}
     assert 'class="theme-base' in bodies["base"]
