@@ -42,6 +42,9 @@ FACET_TYPES = [
 #: Longer text values are descriptions, not something to filter by.
 MAX_FACET_VALUE_LENGTH = 60
 MAX_FACET_VALUES = 30
+# Each selected attribute costs a subquery and a facet query: bound what a URL can ask for.
+MAX_SELECTED_ATTRIBUTES = 10
+MAX_SELECTED_VALUES = 30
 _INT = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
@@ -161,8 +164,8 @@ class Listing:
         self.selected: dict[str, list[str]] = {}
         for key in params:
             if key.startswith(FILTER_PREFIX) and len(key) > len(FILTER_PREFIX):
-                values = [v for v in params.getlist(key) if v][:20]
-                if values:
+                values = [v for v in params.getlist(key) if v][:MAX_SELECTED_VALUES]
+                if values and len(self.selected) < MAX_SELECTED_ATTRIBUTES:
                     self.selected[key[len(FILTER_PREFIX) :]] = values
         self.in_stock = params.get("in_stock") == "1"
         if not getattr(strategy, "prices_visible", True):

@@ -7,6 +7,7 @@ strategy, in a number of queries that does not depend on how many products a pag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -42,13 +43,19 @@ class Crumb:
     url: str | None = None
 
 
-def _category_trail(category: Category, storefront, ancestors: list[Category]) -> list[Crumb]:
+def _category_trail(
+    category: Category, storefront, ancestors: list[Category], *, current: bool = True
+) -> list[Crumb]:
     """Breadcrumbs down to ``category``: only categories inside the storefront's scope show."""
     scope = tuple(storefront.category_paths)
+    # A storefront with a single root category shows that root as "Catalog" (the index page).
+    single_root = scope[0] if len(scope) == 1 else None
     crumbs = [Crumb(_("Catalog"), reverse("catalogue:index"))]
     slugs: list[str] = []
     for node in [*ancestors, category]:
         slugs.append(node.slug)
+        if node.path == single_root and not (current and node is category):
+            continue
         if node.path.startswith(scope):
             url = reverse(
                 "catalogue:category", kwargs={"category_slug": "/".join(slugs), "pk": node.pk}
@@ -304,6 +311,23 @@ def _product_queryset(storefront):
     )
 
 
+def _natural(text: str) -> list[tuple[int, float, str]]:
+    return [
+        (0, float(part), "") if part[0].isdigit() else (1, 0.0, part.lower())
+        for part in re.findall(r"\d+(?:\.\d+)?|\D+", text)
+    ]
+
+
+def _natural_key(child: Product, columns: dict[str, str]) -> list:
+    """Variants in the order of their attribute values, numbers as numbers (6 mm before 10 mm)."""
+    by_code = {v.attribute.code: v for v in child.attribute_values.all()}
+    key: list = []
+    for code in columns:
+        key += _natural(str(by_code[code].value_as_text) if code in by_code else "")
+        key.append((2, 0.0, ""))  # column separator: "6" + "110" must not read as "6110"
+    return [*key, *_natural(child.get_title()), (3, float(child.pk), "")]
+
+
 class ProductDetailView(TemplateView):
     template_name = "catalog/product.html"
 
@@ -344,7 +368,7 @@ class ProductDetailView(TemplateView):
         for child in children:
             for value in child.attribute_values.all():
                 columns.setdefault(value.attribute.code, value.attribute.name)
-        for child in children:
+        for child in sorted(children, key=lambda c: _natural_key(c, columns)):
             child_info = strategy.fetch_for_product(child)
             by_code = {v.attribute.code: v for v in child.attribute_values.all()}
             record = child_info.stockrecord
@@ -366,7 +390,7 @@ class ProductDetailView(TemplateView):
             None,
         )
         if category is not None:
-            crumbs = _category_trail(category, sf, _ancestors(category))
+            crumbs = _category_trail(category, sf, _ancestors(category), current=False)
         else:
             crumbs = [Crumb(_("Catalog"), reverse("catalogue:index"))]
         crumbs.append(Crumb(product.get_title()))
