@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -52,6 +53,12 @@ class StockIndexView(ScopedIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("stockrecord__product", "warehouse")
 
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        columns[0].label = _("SKU")  # instead of the derived "Stock record Partner SKU"
+        return columns
+
     def get_add_url(self):
         return None  # rows are created with the product's stock (catalog import or product page)
 
@@ -80,12 +87,12 @@ class StockViewSet(ScopedModelViewSet):
     menu_order = 600
     list_display = [
         "stockrecord__partner_sku",
-        Column("product", label=_("product"), accessor="stockrecord.product.get_title"),
+        Column("product", label=_("Product"), accessor="stockrecord.product.get_title"),
         "warehouse",
         "num_in_stock",
         "num_allocated",
-        AvailableColumn("available", label=_("available")),
-        DateColumn("restock_date", label=_("expected restock date"), sort_key="restock_date"),
+        AvailableColumn("available", label=_("Available")),
+        DateColumn("restock_date", label=_("Expected restock date"), sort_key="restock_date"),
     ]
     search_fields = ["stockrecord__partner_sku", "stockrecord__product__title"]
     filterset_class = StockFilterSet
