@@ -28,7 +28,7 @@ from oscar.apps.partner.models import StockRecord
 from pipit.inventory.models import WarehouseStock
 from pipit.tenancy.models import Storefront
 
-from .queries import with_purchase_info
+from .queries import hand_over_children, with_purchase_info
 
 FILTER_PREFIX = "f_"
 BRAND_CODE = "brand"
@@ -354,7 +354,7 @@ class Listing:
         cards = []
         for product in products:
             if product.is_parent:
-                info = self.strategy.fetch_for_parent(product)
+                info = self.strategy.fetch_for_parent(hand_over_children(product))
                 variants = product.get_public_children()
             else:
                 info = self.strategy.fetch_for_product(product)

@@ -42,11 +42,19 @@ def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySe
             stock
         ),
     )
-    # Oscar's strategy reads a parent's variants through ``get_public_children()``, which answers
-    # from this attribute when it is set (``Product.children.public()`` would query per parent).
     children = Prefetch(
         "children",
-        queryset=Product.objects.filter(is_public=True).order_by("pk").prefetch_related(records),
-        to_attr="_prefetched_public_children",
+        queryset=Product.objects.filter(is_public=True).prefetch_related(records),
     )
     return qs.prefetch_related(records, children)
+
+
+def hand_over_children(product: Product) -> Product:
+    """Let Oscar's strategy use the public children :func:`with_purchase_info` prefetched.
+
+    ``Structured.fetch_for_parent`` reads ``product.get_public_children()``, which answers from
+    ``_prefetched_public_children`` when set and otherwise queries ``children.public()`` per parent.
+    """
+    if product.is_parent and not hasattr(product, "_prefetched_public_children"):
+        product._prefetched_public_children = list(product.children.all())
+    return product
