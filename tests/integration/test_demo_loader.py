@@ -279,3 +279,67 @@ def test_full_demo_has_at_least_150_products_per_storefront(db):
             warehouse__in=storefront.warehouses.all(), num_in_stock=0, restock_date__isnull=False
         )
         assert restocking.exists(), storefront.code
+
+
+def test_buyer_signs_in_through_the_login_form_on_own_storefront_only(small_demo):
+    form = {
+        "login-username": "buyer1@cosmetics-a.demo",
+        "login-password": PASSWORD,
+        "login_submit": "1",
+    }
+    own = Client(HTTP_HOST="cosmetics.localhost").post("/shop/accounts/login/", form)
+    assert own.status_code == 302
+
+    other = Client(HTTP_HOST="autoparts.localhost").post("/shop/accounts/login/", form)
+    assert other.status_code == 200  # the form again, with an error
+    assert "_auth_user_id" not in other.client.session
+
+
+def test_staff_sign_in_to_the_admin_on_their_storefront_host(small_demo):
+    client = Client(HTTP_HOST="fasteners.localhost")
+    response = client.post(
+        "/admin/login/", {"username": "editor@fasteners.demo", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def _site_copy(tmp_path: Path, code: str, replace: tuple[str, str]) -> Path:
+    text = (Path(settings.SITES_DIR) / f"{code}.toml").read_text(encoding="utf-8")
+    assert replace[0] in text
+    (tmp_path / f"{code}.toml").write_text(text.replace(*replace, 1), encoding="utf-8")
+    return tmp_path
+
+
+def test_a_missing_theme_falls_back_to_base_with_a_note(db, tmp_path):
+    sites_dir = _site_copy(tmp_path, "cosmetics", ('theme = "salon"', 'theme = "not-built-yet"'))
+
+    output = load(products=5, sites_dir=str(sites_dir))
+
+    assert Storefront.objects.get(code="cosmetics").theme == "base"
+    assert "theme 'not-built-yet' is not installed" in output
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        (('hostname = "cosmetics.localhost"\n', ""), "cosmetics.toml: missing hostname"),
+        (("vat_rate = 20\n", "vat_rate = \n"), "cosmetics.toml: Invalid value"),
+        (('city = "Москва"\n', 'town = "Москва"\n'), "unexpected keyword argument 'town'"),
+        (('audience = ["a"]', 'audience = ["z"]'), "targets unknown companies ['z']"),
+    ],
+)
+def test_a_broken_site_file_is_refused_with_a_clear_error(db, tmp_path, replace, message):
+    from django.core.management.base import CommandError
+
+    sites_dir = _site_copy(tmp_path, "cosmetics", replace)
+    with pytest.raises(CommandError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load(sites_dir=str(sites_dir))
+    assert not Storefront.objects.exists()
+
+
+def test_products_must_be_positive(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least 1"):
+        load(products=0)

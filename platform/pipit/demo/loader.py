@@ -9,7 +9,6 @@ three storefronts load in seconds on SQLite.
 from __future__ import annotations
 
 import datetime
-import logging
 import re
 import time
 from collections.abc import Iterable
@@ -47,8 +46,6 @@ from pipit.themes.registry import themes
 from .catalogs import Catalog, ClassDef, ProductDef, build_catalog, latin
 from .sites import PASSWORD, DemoLogin, SiteDefinition, logins
 
-logger = logging.getLogger(__name__)
-
 _VALUE_COLUMN = {"text": "value_text", "integer": "value_integer", "float": "value_float"}
 
 
@@ -57,15 +54,6 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-    def add(self, other: Counts) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-
-    @property
-    def changed(self) -> int:
-        return self.created + self.updated
 
 
 @dataclass

@@ -43,7 +43,7 @@ def _sku(*parts: object) -> str:
 
 
 def _abbr(line: str) -> str:
-    """ "Curex Therapy" -> "CUTH": short and stable, for SKUs."""
+    """Initials for SKUs: "Curex Therapy" gives "CUTH"."""
     return "".join(word[:2] for word in line.split())[:6]
 
 
