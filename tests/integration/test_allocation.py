@@ -5,7 +5,7 @@ from oscar.apps.basket.models import Basket
 
 from pipit.inventory.models import WarehouseStock
 from pipit.ordering.models import LineAllocation
-from pipit.ordering.services import OrderPlacementError, place_order
+from pipit.ordering.services import OrderPlacementError, place_order, release_order_stock
 from pipit.oscar_apps.order.models import Order
 from pipit.pricing.strategy import StorefrontStrategy
 from pipit.testing import factories
@@ -107,3 +107,18 @@ def test_already_allocated_units_are_not_sold_again(storefront, company, buyer, 
         "Only 1 of 'Serum' are available (you asked for 2)"
     ]
     assert Order.objects.count() == 1
+
+
+def test_cancelling_an_order_gives_its_stock_back_once(storefront, company, buyer, colleague):
+    serum = factories.product(storefront, "Serum", stock={"main": 1, "north": 2})
+    order = place(storefront, buyer, company, basket_of(storefront, buyer, (serum, 3)))
+    assert allocated(serum, storefront) == {"main": 1, "north": 2}
+
+    order.set_status("cancelled")
+
+    assert allocated(serum, storefront) == {"main": 0, "north": 0}
+    assert all(a.released for a in LineAllocation.objects.filter(line__order=order))
+    # The units can be ordered again, and a repeated release changes nothing.
+    place(storefront, colleague, company, basket_of(storefront, colleague, (serum, 3)))
+    assert release_order_stock(order) == 0
+    assert allocated(serum, storefront) == {"main": 1, "north": 2}

@@ -7,3 +7,6 @@ class OrderingConfig(AppConfig):
     label = "ordering"
     verbose_name = _("Ordering")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the signal receivers)

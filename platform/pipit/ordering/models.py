@@ -19,6 +19,9 @@ class LineAllocation(models.Model):
         verbose_name=_("warehouse"),
     )
     quantity = models.PositiveIntegerField(_("quantity"))
+    released = models.BooleanField(
+        _("released"), default=False, help_text=_("Given back to the warehouse (order cancelled).")
+    )
 
     class Meta:
         verbose_name = _("line allocation")

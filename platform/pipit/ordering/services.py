@@ -145,6 +145,28 @@ def place_order(
     return order
 
 
+def release_order_stock(order: Order) -> int:
+    """Give the stock reserved by ``order`` back to its warehouses (the order was cancelled).
+
+    Idempotent: released allocations are marked and never released twice. Returns the number of
+    units given back.
+    """
+    with transaction.atomic():
+        allocations = list(
+            LineAllocation.objects.select_for_update()
+            .filter(line__order=order, released=False)
+            .select_related("line")
+            .order_by("line__stockrecord_id", "warehouse_id")
+        )
+        for allocation in allocations:
+            inventory.release(
+                allocation.line.stockrecord_id,
+                [inventory.Allocation(allocation.warehouse_id, allocation.quantity)],
+            )
+        LineAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(released=True)
+    return sum(a.quantity for a in allocations)
+
+
 def _place(
     *, storefront, company, user, basket, address, po_number, requested_delivery_date, comment
 ):
