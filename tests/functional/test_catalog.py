@@ -114,6 +114,21 @@ def test_variant_attributes_filter_their_parent_product(storefront, buyer_client
     assert _titles(filtered) == ["Work gloves"]
 
 
+def test_float_and_boolean_attributes_filter_too(storefront, buyer_client):
+    light = factories.product(storefront, "Light hammer")
+    heavy = factories.product(storefront, "Heavy hammer")
+    factories.attribute_value(light, "weight", 0.5)
+    factories.attribute_value(heavy, "weight", 1.25)
+    factories.attribute_value(heavy, "antivibration", True)
+    factories.attribute_value(light, "antivibration", False)
+    url = reverse("catalogue:index")
+    weights = {v.label: v.count for v in _facet(buyer_client.get(url), "weight").values}
+    assert weights == {"0.5": 1, "1.25": 1}
+    assert _titles(buyer_client.get(url, {"f_weight": "1.25"})) == ["Heavy hammer"]
+    assert _titles(buyer_client.get(url, {"f_antivibration": "1"})) == ["Heavy hammer"]
+    assert _titles(buyer_client.get(url, {"f_antivibration": "0"})) == ["Light hammer"]
+
+
 def test_in_stock_only_hides_products_without_available_stock(tools, buyer_client):
     # Everything on hand in "main" is reserved by orders: not available.
     record = tools["saw-b"].stockrecords.get()
