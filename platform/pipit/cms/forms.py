@@ -25,19 +25,28 @@ class PromoBannerForm(WagtailAdminModelForm):
 
         several = len(storefronts) > 1
         companies = self.fields["companies"]
-        companies.widget = forms.SelectMultiple(attrs={"size": 8})
-        companies.queryset = (
+        audience = (
             Company.objects.filter(storefront__in=storefronts, is_active=True)
             .select_related("storefront")
             .order_by("storefront__name", "name")
         )
+        # Tick boxes while the list is short; a scrolling multi-select for hundreds of companies.
+        few = audience.count() <= 30
+        companies.widget = (
+            forms.CheckboxSelectMultiple() if few else forms.SelectMultiple(attrs={"size": 10})
+        )
+        companies.queryset = audience
         # With several storefronts the list mixes their companies; say whose each one is.
         companies.label_from_instance = (
             (lambda c: f"{c.name} ({c.storefront.name})") if several else (lambda c: c.name)
         )
-        companies.help_text = _(
-            "Leave empty to show the banner to every visitor of the storefront. "
-            "Hold Ctrl (⌘ on a Mac) to choose several companies."
+        companies.help_text = (
+            _("Leave empty to show the banner to every visitor of the storefront.")
+            if few
+            else _(
+                "Leave empty to show the banner to every visitor of the storefront. "
+                "Hold Ctrl (⌘ on a Mac) to choose several companies."
+            )
         )
 
     def clean(self):

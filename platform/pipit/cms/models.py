@@ -10,6 +10,7 @@ from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -193,6 +194,16 @@ class PromoBanner(
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def audience_label(self) -> str:
+        """'Everyone' or 'N companies' (listings annotate ``num_companies`` to save queries)."""
+        count = getattr(self, "num_companies", None)
+        if count is None:
+            count = self.companies.count()
+        if not count:
+            return gettext("Everyone")
+        return ngettext("%(n)d company", "%(n)d companies", count) % {"n": count}
 
     # -- preview: the banner as the storefront shows it, in the storefront's theme -------------
     preview_modes = [

@@ -11,7 +11,7 @@ from functools import wraps
 
 import django_filters
 from django.contrib.admin.utils import unquote
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +160,7 @@ class PromoBannerViewSet(SnippetViewSet):
         "title",
         Column("storefront", label=_("Storefront")),
         Column("get_placement_display", label=_("Placement")),
+        Column("audience_label", label=_("Audience")),
         Column("priority", label=_("Priority")),
         Column("go_live_at", label=_("Go live")),
         Column("expire_at", label=_("Expires")),
@@ -172,7 +173,11 @@ class PromoBannerViewSet(SnippetViewSet):
     edit_handler = ObjectList(PromoBanner.panels, base_form_class=PromoBannerForm)
 
     def get_queryset(self, request):
-        return PromoBanner.objects.for_staff(request.user).select_related("storefront")
+        return (
+            PromoBanner.objects.for_staff(request.user)
+            .select_related("storefront")
+            .annotate(num_companies=Count("companies"))
+        )
 
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
