@@ -343,3 +343,16 @@ def test_products_must_be_positive(db):
 
     with pytest.raises(CommandError, match="at least 1"):
         load(products=0)
+
+
+def test_unreadable_design_tokens_are_refused_like_in_the_admin(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    sites_dir = _site_copy(
+        tmp_path,
+        "fasteners",
+        ('text_on_brand_color = "#ffffff"', 'text_on_brand_color = "#3b4851"'),
+    )
+    with pytest.raises(CommandError, match="fasteners.toml: .*hard to read"):
+        load(products=3, sites_dir=str(sites_dir))
+    assert not Storefront.objects.filter(code="fasteners").exists()  # nothing half-written

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from pipit.demo.loader import DemoLoader, rebuild_search_index
@@ -53,7 +54,10 @@ class Command(BaseCommand):
         loader = DemoLoader(port=port, product_limit=products)
         self.stdout.write(f"Loading {len(sites)} demo storefront(s), port {port}…")
         for site in sites:
-            report = loader.load_site(site)
+            try:
+                report = loader.load_site(site)
+            except ValidationError as exc:  # e.g. design tokens an editor could not save either
+                raise CommandError(f"{site.path.name if site.path else site.code}: {exc}") from exc
             rows = report.rows
             self.stdout.write(
                 f"  {report.code:<10} {report.products} products + {report.variants} variants, "
