@@ -19,6 +19,7 @@ from oscar.apps.catalogue.models import (
     ProductAttributeValue,
     ProductCategory,
     ProductClass,
+    ProductRecommendation,
 )
 from oscar.apps.partner.models import Partner, StockRecord
 from wagtail.models import Revision
@@ -45,6 +46,7 @@ ROW_MODELS = [
     Product,
     ProductCategory,
     ProductAttributeValue,
+    ProductRecommendation,
     StockRecord,
     WarehouseStock,
     Company,
@@ -279,6 +281,15 @@ def test_full_demo_has_at_least_150_products_per_storefront(db):
             warehouse__in=storefront.warehouses.all(), num_in_stock=0, restock_date__isnull=False
         )
         assert restocking.exists(), storefront.code
+
+    # The story's Monday list: the original Nissan filter is out, its analogs are in stock.
+    original = Product.objects.get(upc="15208-65F0E")
+    analogs = [r.recommendation for r in ProductRecommendation.objects.filter(primary=original)]
+    assert len(analogs) >= 3
+    assert all(a.attr.oem_number == "15208-65F0E" for a in analogs)
+    stocked = WarehouseStock.objects.filter(stockrecord__product__in=analogs, num_in_stock__gt=0)
+    assert stocked.values("stockrecord__product").distinct().count() >= 2
+    assert not WarehouseStock.objects.filter(stockrecord__product=original, num_in_stock__gt=0)
 
 
 def test_buyer_signs_in_through_the_login_form_on_own_storefront_only(small_demo):

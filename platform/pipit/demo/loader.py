@@ -33,6 +33,7 @@ from oscar.apps.catalogue.models import (
     ProductAttributeValue,
     ProductCategory,
     ProductClass,
+    ProductRecommendation,
 )
 from oscar.apps.partner.models import Partner, StockRecord
 
@@ -350,6 +351,21 @@ class DemoLoader:
             ("product_id", "attribute_id"),
             value_rows,
             ProductAttributeValue.objects.filter(product_id__in=all_ids),
+            counts,
+        )
+
+        # Analogs as Oscar's recommendations: the original first, then the others in list order.
+        recommendation_rows = {
+            (by_key[item.key].pk, by_key[analog].pk): {"ranking": len(item.analogs) - rank}
+            for item in top
+            for rank, analog in enumerate(item.analogs)
+            if analog in by_key
+        }
+        upsert(
+            ProductRecommendation,
+            ("primary_id", "recommendation_id"),
+            recommendation_rows,
+            ProductRecommendation.objects.filter(primary_id__in=top_ids),
             counts,
         )
 

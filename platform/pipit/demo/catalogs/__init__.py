@@ -50,6 +50,7 @@ class ProductDef:
     product_class: str = ""
     description: str = ""
     children: list[ProductDef] = field(default_factory=list)
+    analogs: tuple[str, ...] = ()  # keys of interchangeable products, best first
 
     @property
     def is_parent(self) -> bool:

@@ -90,6 +90,7 @@ def build(data: dict, rng: random.Random, warehouses: int) -> Catalog:
                 (brand, unique(_expand, pattern, rng)) for brand, pattern in analogs
             ]
             base_price = rng.uniform(*part["price"])
+            keys = [f"{part['kind']}-{_slug(brand)}-{_slug(number)}" for brand, number in group]
             for position, (brand, number) in enumerate(group):
                 original = position == 0
                 if original and fitment.get("out_of_stock"):
@@ -119,7 +120,8 @@ def build(data: dict, rng: random.Random, warehouses: int) -> Catalog:
                 )
                 products.append(
                     ProductDef(
-                        key=f"{part['kind']}-{_slug(brand)}-{_slug(number)}",
+                        key=keys[position],
+                        analogs=tuple(k for k in keys if k != keys[position]),
                         title=f"{part['title']} {brand} {number}",
                         product_class="parts",
                         category=part["category"],
