@@ -142,18 +142,13 @@ class DemoLoader:
 
     # --- entry points ------------------------------------------------------------------------
 
-    def load(self, sites: list[SiteDefinition]) -> list[SiteReport]:
-        reports = []
-        for site in sites:
-            reports.append(self.load_site(site))
-        self.load_platform_admin(sites)
-        return reports
-
     def load_platform_admin(self, sites: list[SiteDefinition]) -> None:
+        """The installation's superuser; after the storefronts, which it does not belong to."""
         with transaction.atomic():
             self._user(logins(sites)[0], Counts(), is_staff=True, is_superuser=True)
 
     def load_site(self, site: SiteDefinition) -> SiteReport:
+        """Everything one site file declares, in one transaction: all of it or none."""
         started = time.perf_counter()
         report = SiteReport(site.code)
         with transaction.atomic():
@@ -235,9 +230,7 @@ class DemoLoader:
     ) -> dict[str, Category]:
         root = create_from_breadcrumbs(site.root_category)
         storefront.categories.add(root)
-        found = {"": root}
-        for key in site.categories:
-            found[key] = create_from_breadcrumbs(site.category_path(key))
+        found = {key: create_from_breadcrumbs(site.category_path(key)) for key in site.categories}
         # Oscar's slugifier escapes Cyrillic into "u0412u043e..."; demo categories get Latin slugs.
         seen = set()
         for category in [root, *found.values()]:
