@@ -187,3 +187,13 @@ def test_product_chooser_search_finds_by_sku(storefront, editor_client):
 
     assert "Alpha shampoo" in listing
     assert "Alpha conditioner" not in listing
+
+
+def test_bulk_delete_skips_other_storefronts_banner(storefront, beta_banner, editor_client):
+    own = publish_banner(storefront, "Alpha spring offer")
+    url = reverse("wagtail_bulk_action", args=["cms", "promobanner", "delete"])
+
+    editor_client.post(f"{url}?id={own.pk}&id={beta_banner.pk}", {})
+
+    assert PromoBanner.objects.filter(pk=beta_banner.pk).exists()
+    assert not PromoBanner.objects.filter(pk=own.pk).exists()
