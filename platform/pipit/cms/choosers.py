@@ -74,9 +74,9 @@ class CategorySearchForm(TitleSearchForm):
 
 
 class ScopedListMixin:
-    """Lists only what :attr:`scope` allows for the requesting editor."""
+    """Lists only what :attr:`scope` (a function of the user) allows for the requesting editor."""
 
-    scope = staticmethod(lambda user: QuerySet())
+    scope = staticmethod(lambda user: None)  # set by subclasses
 
     def get_object_list(self):
         return self.scope(self.request.user)
@@ -102,7 +102,9 @@ class CategoryListMixin(ScopedListMixin):
 
 
 class ScopedChosenView(chooser_views.ChosenView):
-    scope = staticmethod(lambda user: QuerySet())
+    """Accepts only an object the editor may choose; anything else is "does not exist" (404)."""
+
+    scope = staticmethod(lambda user: None)  # set by subclasses
 
     def get_object(self, pk):
         return self.scope(self.request.user).get(pk=pk)
