@@ -367,3 +367,16 @@ def test_unreadable_design_tokens_are_refused_like_in_the_admin(db, tmp_path):
     with pytest.raises(CommandError, match="fasteners.toml: .*hard to read"):
         load(products=3, sites_dir=str(sites_dir))
     assert not Storefront.objects.filter(code="fasteners").exists()  # nothing half-written
+
+
+def test_landing_pages_are_published_under_each_home_page(small_demo):
+    for code, path, heading in [
+        ("fasteners", "/thread-pitch-guide/", "Coarse or fine: check the pitch before you order"),
+        ("autoparts", "/aktsii/", "Скидка 5% на разовый заказ от 1,5 млн ₽"),
+        ("cosmetics", "/obuchenie/", "Семинары для колористов и nail-мастеров"),
+    ]:
+        page = Client(HTTP_HOST=f"{code}.localhost").get(path)
+        assert page.status_code == 200, code
+        assert heading in page.content.decode()
+        other = next(c for c in CODES if c != code)
+        assert Client(HTTP_HOST=f"{other}.localhost").get(path).status_code == 404

@@ -162,6 +162,7 @@ class DemoLoader:
             self._users(site, storefront, companies, report)
             self._design(site, storefront, report.rows)
             self._home_page(site, storefront, categories, products, report)
+            self._landing_pages(site, storefront, categories, products, report)
             self._banners(site, storefront, categories, products, companies, report)
         report.companies = len(companies)
         report.seconds = time.perf_counter() - started
@@ -562,6 +563,35 @@ class DemoLoader:
             value.setdefault("source", "products" if value["products"] else "category")
         return value
 
+    def _body(
+        self,
+        page,
+        blocks: tuple[dict, ...],
+        categories: dict[str, Category],
+        products: dict[str, Product],
+        report: SiteReport,
+    ) -> list[dict] | None:
+        """The StreamField JSON for ``blocks``, or None when the page already has it."""
+        stream_block = type(page)._meta.get_field("body").stream_block
+        available = set(stream_block.child_blocks)
+        missing = sorted({b["type"] for b in blocks} - available)
+        if missing:
+            report.notes.append(
+                f"page blocks {', '.join(missing)} do not exist in pipit.cms yet; "
+                "loaded the others — run load_demo again once they land"
+            )
+        body = [
+            {"type": b["type"], "value": self._block_value(b, categories, products)}
+            for b in blocks
+            if b["type"] in available
+        ]
+        if page.pk:
+            current = _without_ids(stream_block.get_prep_value(page.body))
+            wanted = _without_ids(stream_block.get_prep_value(stream_block.to_python(body)))
+            if current == wanted and page.live and page.latest_revision_id:
+                return None
+        return body
+
     def _home_page(
         self,
         site: SiteDefinition,
@@ -571,27 +601,48 @@ class DemoLoader:
         report: SiteReport,
     ) -> None:
         page = storefront.site.root_page.specific
-        stream_block = type(page)._meta.get_field("body").stream_block
-        available = set(stream_block.child_blocks)
-        missing = sorted({b["type"] for b in site.home} - available)
-        if missing:
-            report.notes.append(
-                f"home page blocks {', '.join(missing)} do not exist in pipit.cms yet; "
-                "loaded the others — run load_demo again once they land"
-            )
-        body = [
-            {"type": b["type"], "value": self._block_value(b, categories, products)}
-            for b in site.home
-            if b["type"] in available
-        ]
-        current = _without_ids(stream_block.get_prep_value(page.body))
-        wanted = _without_ids(stream_block.get_prep_value(stream_block.to_python(body)))
-        if current == wanted and page.live and page.latest_revision_id:
+        body = self._body(page, site.home, categories, products, report)
+        if body is None:
             report.rows.unchanged += 1
             return
         page.body = body
         page.save_revision().publish()
         report.rows.updated += 1
+
+    def _landing_pages(
+        self,
+        site: SiteDefinition,
+        storefront: Storefront,
+        categories: dict[str, Category],
+        products: dict[str, Product],
+        report: SiteReport,
+    ) -> None:
+        if not site.pages:
+            return
+        try:
+            LandingPage = apps.get_model("cms", "LandingPage")
+        except LookupError:
+            report.notes.append("cms.LandingPage does not exist; landing pages skipped")
+            return
+        home = storefront.site.root_page
+        for spec in site.pages:
+            page = home.get_children().filter(slug=spec.slug).specific().first()
+            if page is None:
+                page = LandingPage(title=spec.title, slug=spec.slug)
+                page.body = self._body(page, spec.body, categories, products, report)
+                home.add_child(instance=page)
+                page.save_revision().publish()
+                report.rows.created += 1
+                continue
+            body = self._body(page, spec.body, categories, products, report)
+            if body is None and page.title == spec.title:
+                report.rows.unchanged += 1
+                continue
+            page.title = spec.title
+            if body is not None:
+                page.body = body
+            page.save_revision().publish()
+            report.rows.updated += 1
 
     def _banners(
         self,

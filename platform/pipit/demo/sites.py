@@ -69,6 +69,13 @@ class BannerDef:
 
 
 @dataclass(frozen=True)
+class PageDef:
+    slug: str
+    title: str
+    body: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class SiteDefinition:
     code: str
     name: str
@@ -87,6 +94,7 @@ class SiteDefinition:
     design: dict[str, str] = field(default_factory=dict)
     home: tuple[dict[str, Any], ...] = ()
     banners: tuple[BannerDef, ...] = ()
+    pages: tuple[PageDef, ...] = ()  # landing pages under the home page
     order_email: str = ""
     path: Path | None = None
 
@@ -133,6 +141,9 @@ def parse_site(data: dict[str, Any], path: Path | None = None) -> SiteDefinition
                 BannerDef(**{**b, "audience": tuple(b.get("audience", ()))})
                 for b in data.get("banners", [])
             ),
+            pages=tuple(
+                PageDef(**{**p, "body": tuple(p.get("body", ()))}) for p in data.get("pages", [])
+            ),
             order_email=data.get("order_email", ""),
             path=path,
         )
@@ -154,11 +165,12 @@ def _validate(site: SiteDefinition, where: str) -> None:
             raise SiteDefinitionError(
                 f"{where}: banner {banner.title!r} targets unknown companies {sorted(unknown)}"
             )
-    for block in site.home:
+    blocks = [*site.home, *(b for page in site.pages for b in page.body)]
+    for block in blocks:
         category = block.get("category")
         if block.get("type") == "product_carousel" and category and category not in site.categories:
             raise SiteDefinitionError(
-                f"{where}: home block refers to unknown category {category!r}"
+                f"{where}: a page block refers to unknown category {category!r}"
             )
 
 
