@@ -221,6 +221,7 @@ if os.environ.get("ELASTICSEARCH_URL"):
         "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "pipit_"),
     }
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+WAGTAILADMIN_USER_LOGIN_FORM = "pipit.tenancy.forms.AdminLoginForm"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
 
 # django-tasks (Wagtail's search-index updates use it) is routed to Celery.

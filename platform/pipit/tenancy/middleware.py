@@ -59,6 +59,9 @@ class StorefrontLanguageMiddleware:
     def __call__(self, request):
         storefront = request.storefront
         if storefront is None or request.path.startswith(("/admin/", "/django-admin/")):
+            # Staff read the admin in their browser's language until they pick one in their
+            # Wagtail account settings (which Wagtail then applies itself).
+            translation.activate(translation.get_language_from_request(request))
             return self.get_response(request)
         translation.activate(storefront.language)
         request.LANGUAGE_CODE = storefront.language
