@@ -5,6 +5,8 @@ import os
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"
+# Tests read English unless they ask for Russian (storefronts set their own language).
+LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = PROJECT_DIR / "var" / "test-media"  # noqa: F405
