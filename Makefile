@@ -4,10 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= pipit.settings.dev
+SMOKE_PORT ?= 8099
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e lint format check-migrations bench messages clean
+.PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e smoke lint format check-migrations bench messages clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -56,13 +56,30 @@ messages: install ## Compile the Russian and English translations
 	cd platform/pipit && ../../$(BIN)/django-admin compilemessages --ignore=.venv
 
 test: install lint check-migrations ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest
+	$(MAKE) --no-print-directory smoke
+
+smoke: migrate ## Real migrations + demo load, then serve and check the demo hosts with curl
+	$(BIN)/python manage.py load_demo --port $(SMOKE_PORT) >/dev/null
+	@$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(SMOKE_PORT) >var/smoke.log 2>&1 & pid=$$!; \
+	trap "kill $$pid 2>/dev/null" EXIT; \
+	for i in $$(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:$(SMOKE_PORT)/ && break; sleep 0.2; done; \
+	fail=0; \
+	for host in cosmetics.localhost autoparts.localhost fasteners.localhost; do \
+	  for path in / /shop/catalogue/ /shop/search/?q=a; do \
+	    code=$$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $$host" http://127.0.0.1:$(SMOKE_PORT)$$path); \
+	    echo "smoke: $$host$$path -> $$code"; [ "$$code" = 200 ] || fail=1; \
+	  done; \
+	done; \
+	code=$$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: nowhere.example' http://127.0.0.1:$(SMOKE_PORT)/); \
+	echo "smoke: nowhere.example/ -> $$code (must be 404)"; [ "$$code" = 404 ] || fail=1; \
+	exit $$fail
 
 test-fast: install ## The suite without browser tests
-	$(BIN)/pytest -m "not e2e"
+	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest -m "not e2e"
 
 test-e2e: install ## Only the browser tests (Debian's chromium)
-	$(BIN)/pytest -m e2e
+	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest -m e2e
 
 bench: install ## Print server-time and query figures for hot pages
 	$(BIN)/python manage.py bench
