@@ -246,7 +246,11 @@ OSCAR_ORDER_STATUS_PIPELINE = {
     "cancelled": (),
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+OSCAR_SLUG_FUNCTION = "pipit.core.text.transliterating_slugify"
+# Oscar's search app stays installed for its templates' sake, but Pipit searches through Wagtail's
+# backends (pipit.catalog.search); Haystack must not index on every save.
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -15,7 +15,11 @@ class ShopConfig(Shop):
         urls = [u for u in urls if getattr(u, "name", None) != "home"]
         replaced = {"catalogue/", "search/"}
         urls = [u for u in urls if str(u.pattern) not in replaced]
+        from .views import LoginView
+
         return [
+            # Same path and name as Oscar's login, without its open sign-up.
+            path("accounts/login/", LoginView.as_view(), name="login-without-signup"),
             path("catalogue/", include("pipit.catalog.urls")),
             path("search/", include("pipit.catalog.search_urls")),
             # Company-wide order history replaces Oscar's per-user one; it is mounted first so the
