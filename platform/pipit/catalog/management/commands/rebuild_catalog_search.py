@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from pipit.catalog.search import rebuild_all
 
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = rebuild_all()
-        self.stdout.write(self.style.SUCCESS(f"Indexed {count} products."))
+        message = ngettext("Indexed %(n)d product.", "Indexed %(n)d products.", count)
+        self.stdout.write(self.style.SUCCESS(message % {"n": count}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from pipit.demo import logins
 from pipit.demo.sites import SiteDefinitionError, load_sites
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         if write_readme:
             path = settings.PROJECT_DIR / "README.md"
             changed = logins.write_readme(path, sites)
-            self.stdout.write(f"{path}: {'updated' if changed else 'already up to date'}")
+            status = _("updated") if changed else _("already up to date")
+            self.stdout.write(f"{path}: {status}")
             return
         self.stdout.write(logins.console_text(sites, port), ending="")

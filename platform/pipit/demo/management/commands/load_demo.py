@@ -6,6 +6,8 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pipit.demo.loader import DemoLoader, rebuild_search_index
 from pipit.demo.sites import SiteDefinitionError, load_sites
@@ -37,41 +39,63 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, products, only, sites_dir, **options):
         if products is not None and products < 1:
-            raise CommandError("--products must be at least 1")
+            raise CommandError(_("--products must be at least 1"))
         try:
             sites = load_sites(sites_dir)
         except SiteDefinitionError as exc:
             raise CommandError(str(exc)) from exc
         unknown = set(only) - {s.code for s in sites}
         if unknown:
-            raise CommandError(f"Unknown storefront code(s): {', '.join(sorted(unknown))}")
+            raise CommandError(
+                _("Unknown storefront code(s): %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+            )
         if only:
             sites = [s for s in sites if s.code in only]
         if not sites:
-            raise CommandError("No site definitions found (sites/*.toml).")
+            raise CommandError(_("No site definitions found (sites/*.toml)."))
 
         started = time.perf_counter()
         loader = DemoLoader(port=port, product_limit=products)
-        self.stdout.write(f"Loading {len(sites)} demo storefront(s), port {port}…")
+        self.stdout.write(
+            ngettext(
+                "Loading %(n)d demo storefront, port %(port)s…",
+                "Loading %(n)d demo storefronts, port %(port)s…",
+                len(sites),
+            )
+            % {"n": len(sites), "port": port}
+        )
         for site in sites:
             try:
                 report = loader.load_site(site)
             except ValidationError as exc:  # e.g. design tokens an editor could not save either
                 raise CommandError(f"{site.path.name if site.path else site.code}: {exc}") from exc
             rows = report.rows
-            self.stdout.write(
-                f"  {report.code:<10} {report.products} products + {report.variants} variants, "
-                f"{report.companies} companies, {report.users} users — rows: "
-                f"{rows.created} created, {rows.updated} updated, {rows.unchanged} unchanged "
-                f"({report.seconds:.1f} s)"
-            )
+            summary = _(
+                "%(products)d products + %(variants)d variants, %(companies)d companies, "
+                "%(users)d users — rows: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged (%(seconds).1f s)"
+            ) % {
+                "products": report.products,
+                "variants": report.variants,
+                "companies": report.companies,
+                "users": report.users,
+                "created": rows.created,
+                "updated": rows.updated,
+                "unchanged": rows.unchanged,
+                "seconds": report.seconds,
+            }
+            self.stdout.write(f"  {report.code:<10} {summary}")
             for note in report.notes:
-                self.stdout.write(self.style.WARNING(f"    note: {note}"))
+                self.stdout.write(self.style.WARNING("    " + _("note: %(note)s") % {"note": note}))
         loader.load_platform_admin(sites)
         self.stdout.write(f"  {rebuild_search_index()}")
         elapsed = time.perf_counter() - started
         style = self.style.SUCCESS if elapsed < TARGET_SECONDS else self.style.WARNING
         self.stdout.write(
-            style(f"Demo loaded in {elapsed:.1f} s (target < {TARGET_SECONDS} s).")
-            + " Run `manage.py demo_logins` for the URLs and logins."
+            style(
+                _("Demo loaded in %(seconds).1f s (target < %(target)d s).")
+                % {"seconds": elapsed, "target": TARGET_SECONDS}
+            )
+            + " "
+            + _("Run `manage.py demo_logins` for the URLs and logins.")
         )
