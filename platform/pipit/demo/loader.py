@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.apps.catalogue.models import (
     Category,
@@ -716,9 +717,9 @@ def rebuild_search_index() -> str:
     try:
         from pipit.catalog import search
     except ImportError:
-        return "pipit.catalog.search is not available yet; search index not rebuilt"
+        return gettext("pipit.catalog.search is not available yet; search index not rebuilt")
     rebuild_all = getattr(search, "rebuild_all", None)
     if rebuild_all is None:
-        return "pipit.catalog.search has no rebuild_all(); search index not rebuilt"
+        return gettext("pipit.catalog.search has no rebuild_all(); search index not rebuilt")
     rebuild_all()
-    return "search index rebuilt"
+    return gettext("search index rebuilt")
