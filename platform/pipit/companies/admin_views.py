@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList, Panel
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
@@ -61,6 +61,9 @@ class CompanyFilterSet(WagtailFilterSet):
 
 
 class CompanyIndexView(ScopedIndexView):
+    # Wagtail's "Add %(model_name)s" cannot decline the noun in Russian ("Добавить компания").
+    add_item_label = _("Add a company")
+
     def get_base_queryset(self):
         return (
             super()
@@ -139,7 +142,7 @@ class CompanyViewSet(ScopedModelViewSet):
         "kpp",
         "storefront",
         Column("member_count", label=_("people"), sort_key="member_count"),
-        "is_active",
+        BooleanColumn("is_active", label=_("active"), sort_key="is_active"),
     ]
     search_fields = ["name", "inn", "email"]
     filterset_class = CompanyFilterSet
