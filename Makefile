@@ -53,7 +53,7 @@ check-migrations: install ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 messages: install ## Compile the Russian and English translations
-	cd platform/pipit && ../../$(BIN)/django-admin compilemessages --ignore=.venv
+	cd platform/pipit && $(abspath $(BIN))/django-admin compilemessages --ignore=.venv
 
 test: install lint check-migrations ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest
