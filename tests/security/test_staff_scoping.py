@@ -209,3 +209,62 @@ def test_menu_items_follow_the_role(storefront, client_for):
     assert "/admin/storefronts/" not in manager_menu
     assert "/shop/dashboard/" not in manager_menu
     assert "/shop/dashboard/" in root_menu
+
+
+def test_storefront_admin_cannot_take_other_storefronts_categories_or_warehouses(
+    storefront, other_storefront, client_for
+):
+    client = client_for(storefront, factories.staff(storefront, Role.ADMIN))
+    url = reverse("commerce_storefronts:edit", args=[storefront.pk])
+
+    page = client.get(url).content.decode()
+    assert "Beta catalog" not in page and "beta-main" not in page
+    assert 'name="categories"' not in page and 'name="warehouses"' not in page
+
+    beta_category = other_storefront.categories.get()
+    beta_warehouse = other_storefront.warehouses.first()
+    client.post(
+        url,
+        {
+            "name": "Alpha renamed",
+            "language": "en",
+            "currency": "RUB",
+            "vat_rate": "20",
+            "theme": "base",
+            "order_email": "",
+            "categories": [beta_category.pk],
+            "warehouses": [beta_warehouse.pk],
+            "extra_hostnames": "beta.test",
+        },
+    )
+    storefront.refresh_from_db()
+    assert storefront.name == "Alpha renamed"  # the allowed fields were saved
+    assert beta_category not in storefront.categories.all()
+    assert beta_warehouse not in storefront.warehouses.all()
+    assert "beta.test" not in storefront.extra_hostnames
+
+
+def test_superuser_sets_a_storefronts_catalog_scope(storefront, client_for):
+    client = client_for(storefront, factories.superuser())
+    page = client.get(reverse("commerce_storefronts:edit", args=[storefront.pk])).content.decode()
+    assert 'name="categories"' in page and 'name="warehouses"' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/reports/site-history/",
+        "/admin/reports/page-types-usage/",
+        "/admin/reports/aging-pages/",
+    ],
+)
+def test_wagtail_reports_listing_every_storefront_are_for_superusers_only(
+    storefront, other_storefront, client_for, path
+):
+    editor = client_for(storefront, factories.staff(storefront, Role.ADMIN))
+    superuser = client_for(storefront, factories.superuser())
+    assert editor.get(path).status_code == 403
+    assert superuser.get(path).status_code == 200
+    # The sidebar menu (rendered as JSON props) offers the reports to the superuser only.
+    assert "/admin/reports/site-history/" not in editor.get("/admin/").content.decode()
+    assert "/admin/reports/site-history/" in superuser.get("/admin/").content.decode()

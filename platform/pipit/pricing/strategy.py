@@ -152,6 +152,52 @@ class StorefrontStrategy(Structured):
             return availability.Unavailable()
         return WarehouseAvailability(levels)
 
+    def fetch_for_line(self, line, stockrecord=None):
+        # Oscar's default re-selects a stock record for every line (a query each) although the
+        # line carries one; and the stock of all lines of the basket is loaded in one query.
+        stockrecord = stockrecord or line.stockrecord
+        partner_ids = self.storefront.partner_ids if self.storefront else None
+        if stockrecord is None or (
+            partner_ids is not None and stockrecord.partner_id not in partner_ids
+        ):
+            return self.fetch_for_product(line.product)
+        self._load_basket_stock(line.basket_id)
+        return self.fetch_for_product(line.product, stockrecord=stockrecord)
+
+    def _load_basket_stock(self, basket_id: int) -> None:
+        loaded = self.__dict__.setdefault("_basket_stock_loaded", set())
+        if basket_id in loaded:
+            return
+        from pipit.inventory.models import WarehouseStock
+
+        rows = WarehouseStock.objects.filter(
+            stockrecord__basket_lines__basket_id=basket_id
+        ).select_related("warehouse")
+        if self.storefront is not None:
+            rows = rows.filter(warehouse_id__in=self.storefront.warehouse_ids)
+        by_record = self.__dict__.setdefault("_stock_by_record", {})
+        for row in rows.distinct():
+            by_record.setdefault(row.stockrecord_id, []).append(row)
+        for record_id in type(self)._basket_record_ids(basket_id):
+            by_record.setdefault(record_id, [])
+        loaded.add(basket_id)
+
+    @staticmethod
+    def _basket_record_ids(basket_id: int) -> list[int]:
+        from oscar.apps.basket.models import Line
+
+        return list(
+            Line.objects.filter(basket_id=basket_id).values_list("stockrecord_id", flat=True)
+        )
+
+    def _stock_rows(self, stockrecord):
+        if "warehouse_stocks" in getattr(stockrecord, "_prefetched_objects_cache", {}):
+            return stockrecord.warehouse_stocks.all()
+        known = self.__dict__.get("_stock_by_record", {})
+        if stockrecord.pk in known:
+            return known[stockrecord.pk]
+        return stockrecord.warehouse_stocks.select_related("warehouse")
+
     def warehouse_levels(self, stockrecord) -> list[WarehouseLevel]:
         allowed = self.storefront.warehouse_ids if self.storefront else None
         levels = [
@@ -162,7 +208,7 @@ class StorefrontStrategy(Structured):
                 available=row.available,
                 restock_date=row.restock_date,
             )
-            for row in stockrecord.warehouse_stocks.all()
+            for row in self._stock_rows(stockrecord)
             if allowed is None or row.warehouse_id in allowed
         ]
         order = {wid: i for i, wid in enumerate(allowed or [])}

@@ -280,6 +280,10 @@ class StorefrontCreateView(WagtailAdminTemplateMixin, FormView):
         return redirect(self.edit_url_name, storefront.pk)
 
 
+# Creating storefronts is given to no staff role: only platform superusers hold it.
+PLATFORM_PERMISSION = "tenancy.add_storefront"
+
+
 class StorefrontViewSet(ScopedModelViewSet):
     model = Storefront
     storefront_lookup = "pk"
@@ -302,7 +306,7 @@ class StorefrontViewSet(ScopedModelViewSet):
             MultiFieldPanel(
                 [
                     FieldPanel("name"),
-                    FieldPanel("extra_hostnames"),
+                    FieldPanel("extra_hostnames", permission=PLATFORM_PERMISSION),
                     FieldRowPanel([FieldPanel("language"), FieldPanel("currency")]),
                     FieldRowPanel([FieldPanel("vat_rate"), FieldPanel("theme")]),
                     FieldPanel("show_prices_to_anonymous"),
@@ -310,8 +314,15 @@ class StorefrontViewSet(ScopedModelViewSet):
                 ],
                 heading=_("Storefront"),
             ),
-            FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
-            FieldPanel("warehouses", widget=forms.CheckboxSelectMultiple),
+            # Catalog scope and host names are the platform operator's: categories and
+            # warehouses are shared by the installation, so a storefront admin choosing them
+            # would see (and could take) other storefronts' ones.
+            FieldPanel(
+                "categories", widget=forms.CheckboxSelectMultiple, permission=PLATFORM_PERMISSION
+            ),
+            FieldPanel(
+                "warehouses", widget=forms.CheckboxSelectMultiple, permission=PLATFORM_PERMISSION
+            ),
         ],
         base_form_class=StorefrontForm,
     )

@@ -70,8 +70,13 @@ class StorefrontLanguageMiddleware:
         return response
 
 
+# Unscoped back-office screens: Oscar's dashboard and Wagtail's reports list every storefront's
+# data, so only platform superusers may open them.
+PLATFORM_ONLY_PATHS = ("/shop/dashboard/", "/admin/reports/")
+
+
 class PlatformDashboardMiddleware:
-    """Oscar's dashboard is unscoped, so only platform superusers may use it.
+    """Only platform superusers reach the unscoped back-office screens (``PLATFORM_ONLY_PATHS``).
 
     Storefront staff work in the Wagtail admin, whose screens are scoped to their storefronts.
     """
@@ -80,10 +85,10 @@ class PlatformDashboardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/shop/dashboard/") and not request.user.is_superuser:
+        if request.path.startswith(PLATFORM_ONLY_PATHS) and not request.user.is_superuser:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            return HttpResponseForbidden(_("Oscar's dashboard is for platform superusers only."))
+            return HttpResponseForbidden(_("This screen is for platform superusers only."))
         return self.get_response(request)

@@ -70,3 +70,12 @@ class CommerceSummaryPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_commerce_summary(request, panels):
     panels.append(CommerceSummaryPanel())
+
+
+@hooks.register("construct_main_menu")
+def reports_for_platform_superusers_only(request, menu_items):
+    # Wagtail's reports (site history, page types usage, aging pages…) list every site's pages,
+    # snippets and log entries; they are not storefront-scoped, so only superusers get them
+    # (PlatformDashboardMiddleware refuses their URLs to everyone else).
+    if not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "reports"]
