@@ -52,8 +52,10 @@ format: install ## Apply ruff formatting and safe fixes
 check-migrations: install ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-messages: install ## Compile the Russian and English translations
-	cd platform/pipit && $(abspath $(BIN))/django-admin compilemessages --ignore=.venv
+messages: install ## Extract marked strings into platform/pipit/locale (ru, en) and compile them
+	$(BIN)/python manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=var \
+		--ignore=node_modules --ignore=tests --ignore=fixtures --ignore=docs
+	cd platform/pipit && $(abspath $(BIN))/django-admin compilemessages -l ru -l en
 
 test: install lint check-migrations ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest
