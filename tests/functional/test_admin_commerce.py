@@ -67,7 +67,9 @@ def test_storefront_admin_edits_own_storefront(storefront, admin_client):
     page = admin_client.get(url)
     assert page.status_code == 200
     form = page.context["form"]
-    assert "theme" in form.fields and "warehouses" in form.fields
+    assert "theme" in form.fields
+    # Catalog scope and host names belong to the platform operator (superusers).
+    assert not {"warehouses", "categories", "extra_hostnames"} & set(form.fields)
     data = {
         "name": "Alpha Pro",
         "extra_hostnames": "pro.alpha.test",
@@ -85,7 +87,32 @@ def test_storefront_admin_edits_own_storefront(storefront, admin_client):
     storefront.refresh_from_db()
     assert storefront.name == "Alpha Pro" and storefront.show_prices_to_anonymous
     assert storefront.site.site_name == "Alpha Pro"
+    assert storefront.vat_rate == 10 and storefront.order_email == "orders@alpha.test"
+    assert "pro.alpha.test" not in storefront.hostnames
+
+
+def test_superuser_edits_a_storefronts_host_names_and_scope(storefront, client_for):
+    client = client_for(storefront, factories.superuser())
+    url = reverse("commerce_storefronts:edit", args=[storefront.pk])
+    north = storefront.warehouses.get(code="alpha-north")
+    response = client.post(
+        url,
+        {
+            "name": "Alpha",
+            "extra_hostnames": "pro.alpha.test",
+            "language": "en",
+            "currency": "RUB",
+            "vat_rate": "20",
+            "theme": "base",
+            "categories": [c.pk for c in storefront.categories.all()],
+            "warehouses": [north.pk],
+            "order_email": "",
+        },
+    )
+    assert response.status_code == 302
+    storefront.refresh_from_db()
     assert "pro.alpha.test" in storefront.hostnames
+    assert list(storefront.warehouses.all()) == [north]
 
 
 def test_superuser_creates_a_storefront_with_site_home_and_groups(storefront, client_for):

@@ -61,11 +61,13 @@ class StorefrontLanguageMiddleware:
         if storefront is None or request.path.startswith(("/admin/", "/django-admin/")):
             # Staff read the admin in their browser's language until they pick one in their
             # Wagtail account settings (which Wagtail then applies itself).
-            translation.activate(translation.get_language_from_request(request))
-            return self.get_response(request)
-        translation.activate(storefront.language)
-        request.LANGUAGE_CODE = storefront.language
-        response = self.get_response(request)
+            with translation.override(translation.get_language_from_request(request)):
+                return self.get_response(request)
+        # override() restores the thread's language afterwards, so nothing that runs later on
+        # this thread (another request, an in-process task) inherits this storefront's language.
+        with translation.override(storefront.language):
+            request.LANGUAGE_CODE = storefront.language
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", storefront.language)
         return response
 
