@@ -67,14 +67,17 @@ def test_other_companys_orders_are_not_listed_or_found_by_po_filter(
     assert rival_order.number not in page and "RIVAL-PO" not in page
 
 
-def test_order_of_the_same_company_on_another_storefront_host_is_404(
+def test_order_of_the_same_company_on_another_storefront_host_is_not_shown(
     storefront, other_storefront, company, buyer, client_for
 ):
     order = order_for(storefront, company, buyer)
     on_beta = client_for(other_storefront, buyer)
 
-    assert on_beta.get(detail_url(order)).status_code == 404
-    assert on_beta.get(reverse("customer:order-list")).status_code == 404
+    # On a storefront they do not belong to, the buyer's session counts for nothing: they are
+    # an anonymous visitor there and are asked to log in; the order is never rendered.
+    for url in [detail_url(order), reverse("customer:order-list")]:
+        response = on_beta.get(url)
+        assert response.status_code == 302 and "/shop/accounts/login/" in response.url
 
 
 def test_thank_you_page_never_shows_another_companys_order(buyer_client, rival_order):

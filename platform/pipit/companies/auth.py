@@ -1,27 +1,27 @@
 from django.contrib.auth import get_user_model
 from oscar.apps.customer.auth_backends import EmailBackend
 
+from pipit.tenancy.access import user_allowed_on_storefront
 from pipit.tenancy.context import current_storefront
+
+ADMIN_PATHS = ("/admin/", "/django-admin/")
 
 
 class StorefrontEmailBackend(EmailBackend):
-    """Log in by e-mail; a buyer only on their company's storefront.
+    """Log in by e-mail; on a storefront only its buyers and staff (and superusers).
 
-    Staff and superusers log in on any host (the Wagtail admin is served on every storefront host);
+    The Wagtail admin is served on every storefront host, so staff log in to the admin on any host;
     what they then see is scoped by :meth:`Storefront.objects.for_staff`.
     """
 
     def authenticate(self, request=None, username=None, password=None, *args, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None or user.is_staff or user.is_superuser:
-            return user
+        if user is None:
+            return None
+        if request is not None and request.path.startswith(ADMIN_PATHS):
+            return user if user.is_staff or user.is_superuser else None
         storefront = getattr(request, "storefront", None) or current_storefront()
-        membership = getattr(user, "company_membership", None)
-        if storefront is None or membership is None:
-            return None
-        if membership.company.storefront_id != storefront.pk or not membership.company.is_active:
-            return None
-        return user
+        return user if user_allowed_on_storefront(user, storefront) else None
 
     def get_user(self, user_id):
         User = get_user_model()

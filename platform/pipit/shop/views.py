@@ -1,6 +1,10 @@
 from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from oscar.apps.basket.views import BasketAddView
 from oscar.apps.customer.views import AccountAuthView
+
+from pipit.catalog.queries import products_for_storefront
 
 
 class LoginView(AccountAuthView):
@@ -20,3 +24,18 @@ class LoginView(AccountAuthView):
 
     def get_registration_form(self, bind_data=False):
         return None
+
+
+class ScopedBasketAddView(BasketAddView):
+    """Oscar's add-to-basket, finding the product among this storefront's products only.
+
+    Oscar looks the product up by bare id, which would let a buyer put another storefront's (or a
+    hidden) product into the basket and see its price there.
+    """
+
+    def post(self, request, *args, **kwargs):
+        self.product = get_object_or_404(
+            products_for_storefront(request.storefront), pk=kwargs["pk"]
+        )
+        # Skip BasketAddView.post, which would fetch the product again by bare id.
+        return super(BasketAddView, self).post(request, *args, **kwargs)

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseForbidden, HttpResponseNotFound
 from django.http.request import split_domain_port
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from .access import user_allowed_on_storefront
 from .context import reset_current_storefront, set_current_storefront
 from .resolver import storefront_for_host
 from .views import platform_index
@@ -72,9 +74,40 @@ class StorefrontLanguageMiddleware:
         return response
 
 
-# Unscoped back-office screens: Oscar's dashboard and Wagtail's reports list every storefront's
-# data, so only platform superusers may open them.
-PLATFORM_ONLY_PATHS = ("/shop/dashboard/", "/admin/reports/")
+# Unscoped back-office screens list every storefront's data, so only platform superusers may
+# open them: Oscar's dashboard, Django's own admin (Oscar registers its models there), Wagtail's
+# reports, and Wagtail's admin API for images and documents (not filtered by collection).
+PLATFORM_ONLY_PATHS = (
+    "/shop/dashboard/",
+    "/django-admin/",
+    "/admin/reports/",
+    "/admin/api/main/images/",
+    "/admin/api/main/documents/",
+)
+
+
+class StorefrontUserMiddleware:
+    """On storefront pages, a user who does not belong to this storefront is anonymous.
+
+    Session cookies are per host in a browser, but a cookie can be replayed on another host by
+    hand; and staff may log in anywhere. Neither may see this storefront's prices or account
+    pages unless they are its buyers or staff (see :func:`user_allowed_on_storefront`). The admin
+    keeps the real user: its screens are scoped by the user's own storefronts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        storefront = request.storefront
+        if (
+            storefront is not None
+            and request.user.is_authenticated
+            and not request.path.startswith(("/admin/", "/django-admin/"))
+            and not user_allowed_on_storefront(request.user, storefront)
+        ):
+            request.user = AnonymousUser()
+        return self.get_response(request)
 
 
 class PlatformDashboardMiddleware:

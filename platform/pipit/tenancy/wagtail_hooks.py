@@ -79,3 +79,23 @@ def reports_for_platform_superusers_only(request, menu_items):
     # (PlatformDashboardMiddleware refuses their URLs to everyone else).
     if not request.user.is_superuser:
         menu_items[:] = [item for item in menu_items if item.name != "reports"]
+
+
+@hooks.register("construct_page_chooser_queryset")
+def page_chooser_shows_own_storefronts_only(pages, request):
+    # Wagtail's page chooser lists every site's tree to anyone who can edit a page; staff of one
+    # storefront must not browse another's pages (titles, drafts) through it.
+    if request.user.is_superuser:
+        return pages
+    roots = [
+        sf.site.root_page
+        for sf in staff_storefronts(request.user).select_related("site__root_page")
+    ]
+    if not roots:
+        return pages.none()
+    from django.db.models import Q
+
+    in_scope = Q()
+    for root in roots:
+        in_scope |= Q(path__startswith=root.path)
+    return pages.filter(in_scope)
