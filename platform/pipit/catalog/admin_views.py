@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from pipit.inventory.models import Warehouse, WarehouseStock
+from pipit.inventory.services import set_stock
 from pipit.tenancy.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
@@ -133,21 +134,6 @@ class PriceStockForm(forms.Form):
                 cells.append((wh, stock, qty_name, date_name))
             self.rows.append((record, f"price_{record.pk}", cells))
 
-    def clean(self):
-        cleaned = super().clean()
-        for _record, _price, cells in self.rows:
-            for wh, stock, qty_name, _date in cells:
-                qty = cleaned.get(qty_name)
-                if stock is not None and qty is not None and qty < stock.num_allocated:
-                    self.add_error(
-                        qty_name,
-                        _(
-                            "%(n)s are reserved by placed orders in %(warehouse)s; stock cannot be lower."
-                        )
-                        % {"n": stock.num_allocated, "warehouse": wh.name},
-                    )
-        return cleaned
-
     def bound_rows(self):
         """Rows for the template: (record, price field, [(warehouse, stock, qty, date), ...])."""
         return [
@@ -155,24 +141,39 @@ class PriceStockForm(forms.Form):
             for record, price, cells in self.rows
         ]
 
-    @transaction.atomic
-    def save(self, *, can_price: bool, can_stock: bool) -> None:
-        for record, price_name, cells in self.rows:
-            if can_price and self.cleaned_data[price_name] != record.price:
-                record.price = self.cleaned_data[price_name]
-                record.save(update_fields=["price", "date_updated"])
-            if not can_stock:
-                continue
-            for wh, stock, qty_name, date_name in cells:
-                qty, restock = self.cleaned_data[qty_name], self.cleaned_data[date_name]
-                if stock is None:
-                    if qty or restock:
-                        WarehouseStock.objects.create(
-                            stockrecord=record, warehouse=wh, num_in_stock=qty, restock_date=restock
+    def save(self, *, can_price: bool, can_stock: bool) -> bool:
+        """Write the changes, all or nothing; False (with form errors) if stock was refused.
+
+        Stock goes through :func:`~pipit.inventory.services.set_stock`, which checks the new
+        level against the reservations of the locked row, not those this form was built with.
+        """
+        refused: dict[str, ValidationError] = {}
+        with transaction.atomic():
+            for record, price_name, cells in self.rows:
+                if can_price and self.cleaned_data[price_name] != record.price:
+                    record.price = self.cleaned_data[price_name]
+                    record.save(update_fields=["price", "date_updated"])
+                if not can_stock:
+                    continue
+                for wh, stock, qty_name, date_name in cells:
+                    qty, restock = self.cleaned_data[qty_name], self.cleaned_data[date_name]
+                    if stock is None:
+                        if not (qty or restock):
+                            continue
+                        stock, _created = WarehouseStock.objects.get_or_create(
+                            stockrecord=record, warehouse=wh
                         )
-                elif (qty, restock) != (stock.num_in_stock, stock.restock_date):
-                    stock.num_in_stock, stock.restock_date = qty, restock
-                    stock.save(update_fields=["num_in_stock", "restock_date"])
+                    elif (qty, restock) == (stock.num_in_stock, stock.restock_date):
+                        continue
+                    try:
+                        set_stock(stock.pk, num_in_stock=qty, restock_date=restock)
+                    except ValidationError as error:
+                        refused[qty_name] = error
+            if refused:
+                transaction.set_rollback(True)  # no half-saved product: prices stay as they were
+        for name, error in refused.items():
+            self.add_error(name, error)
+        return not refused
 
 
 class ProductPriceStockView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
@@ -236,7 +237,8 @@ class ProductPriceStockView(PermissionCheckedMixin, WagtailAdminTemplateMixin, F
     def form_valid(self, form):
         if not (self.can_price or self.can_stock):
             raise PermissionDenied
-        form.save(can_price=self.can_price, can_stock=self.can_stock)
+        if not form.save(can_price=self.can_price, can_stock=self.can_stock):
+            return self.form_invalid(form)
         messages.success(
             self.request,
             _("Prices and stock of '%(title)s' saved.") % {"title": self.object.get_title()},

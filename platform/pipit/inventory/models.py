@@ -8,7 +8,7 @@ warehouses and want to see each. ``StockRecord.num_in_stock`` is not used.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,6 +35,20 @@ class Warehouse(models.Model):
         return self.name
 
 
+class WarehouseStockQuerySet(models.QuerySet):
+    def with_available(self) -> WarehouseStockQuerySet:
+        """Annotate ``available_units``: units in stock not reserved by placed orders."""
+        return self.annotate(
+            available_units=ExpressionWrapper(
+                F("num_in_stock") - F("num_allocated"), output_field=models.IntegerField()
+            )
+        )
+
+    def free(self) -> WarehouseStockQuerySet:
+        """Rows with at least one unit a new order can take."""
+        return self.with_available().filter(available_units__gt=0)
+
+
 class WarehouseStock(models.Model):
     stockrecord = models.ForeignKey(
         "partner.StockRecord",
@@ -47,7 +61,9 @@ class WarehouseStock(models.Model):
     )
     num_in_stock = models.PositiveIntegerField(_("in stock"), default=0)
     num_allocated = models.PositiveIntegerField(
-        _("allocated"), default=0, help_text=_("Reserved by placed orders, not yet shipped.")
+        _("allocated"),
+        default=0,
+        help_text=_("Reserved by placed orders; shipping takes the units out of stock."),
     )
     restock_date = models.DateField(
         _("expected restock date"),
@@ -55,6 +71,8 @@ class WarehouseStock(models.Model):
         blank=True,
         help_text=_("Shown to buyers when nothing is available."),
     )
+
+    objects = WarehouseStockQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("warehouse stock")

@@ -1,16 +1,21 @@
-"""Stock allocation across a storefront's warehouses.
+"""Stock allocation across a storefront's warehouses, and staff edits of the stock.
 
-Placed orders reserve stock by raising ``WarehouseStock.num_allocated``; shipping (or cancelling)
-releases it. Everything here runs inside the caller's transaction and locks the rows it changes,
-so two orders racing for the last unit cannot both get it.
+Placed orders reserve stock by raising ``WarehouseStock.num_allocated`` (:func:`allocate`).
+Shipping consumes the reservation: the units leave the warehouse, so ``num_in_stock`` and
+``num_allocated`` both drop (:func:`consume`). Cancelling before shipping gives it back
+(:func:`release`). Staff change the stock level only through :func:`set_stock`, which never
+writes ``num_allocated``. Everything here locks the rows it changes, so two orders racing for the
+last unit cannot both get it, and a stock edit cannot undo or undercut a concurrent reservation.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 from oscar.apps.partner.models import StockRecord
@@ -60,11 +65,12 @@ def lock_available(stockrecord_ids: Iterable[int], warehouse_ids: Sequence[int])
     rows = (
         WarehouseStock.objects.select_for_update()
         .filter(stockrecord_id__in=list(available), warehouse_id__in=list(warehouse_ids))
+        .with_available()  # every row, not just free ones: allocate() must find them all locked
         .order_by("stockrecord_id", "warehouse_id")
-        .values_list("stockrecord_id", "num_in_stock", "num_allocated")
+        .values_list("stockrecord_id", "available_units")
     )
-    for stockrecord_id, in_stock, allocated in rows:
-        available[stockrecord_id] += max(in_stock - allocated, 0)
+    for stockrecord_id, units in rows:
+        available[stockrecord_id] += max(units, 0)
     return available
 
 
@@ -122,3 +128,61 @@ def release(stockrecord_id: int, allocations: Iterable[Allocation]) -> None:
             warehouse_id=allocation.warehouse_id,
             num_allocated__gte=allocation.quantity,
         ).update(num_allocated=F("num_allocated") - allocation.quantity)
+
+
+def consume(stockrecord_id: int, allocations: Iterable[Allocation]) -> None:
+    """Take units reserved by :func:`allocate` out of their warehouses (the order shipped).
+
+    Both counters drop by the same amount, so what is available to other orders is unchanged.
+    The caller marks its allocations consumed in the same transaction so this runs once.
+    """
+    for allocation in allocations:
+        # The guard keeps the check constraint and the unsigned columns intact even if a row was
+        # edited by hand; such a row is left as it is rather than failing the status change.
+        WarehouseStock.objects.filter(
+            stockrecord_id=stockrecord_id,
+            warehouse_id=allocation.warehouse_id,
+            num_allocated__gte=allocation.quantity,
+            num_in_stock__gte=allocation.quantity,
+        ).update(
+            num_in_stock=F("num_in_stock") - allocation.quantity,
+            num_allocated=F("num_allocated") - allocation.quantity,
+        )
+
+
+def _below_reserved(stock: WarehouseStock, reserved: int) -> ValidationError:
+    return ValidationError(
+        _("%(n)s are reserved by placed orders in %(warehouse)s; stock cannot be lower.")
+        % {"n": reserved, "warehouse": stock.warehouse.name},
+        code="below_reserved",
+    )
+
+
+def set_stock(
+    stock_id: int, *, num_in_stock: int, restock_date: datetime.date | None
+) -> WarehouseStock:
+    """Set a warehouse row's stock level and restock date (a staff edit); the row afterwards.
+
+    Locks the row and checks the new level against the reservations as they are *now*, not as
+    the edit form saw them, so an order placed meanwhile is neither undercut nor overwritten:
+    ``num_allocated`` is never written here. Raises :class:`ValidationError` (code
+    ``below_reserved``) when fewer units would be in stock than placed orders have reserved.
+    """
+    with transaction.atomic():
+        stock = (
+            WarehouseStock.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .get(pk=stock_id)
+        )
+        if num_in_stock < stock.num_allocated:
+            raise _below_reserved(stock, stock.num_allocated)
+        stock.num_in_stock, stock.restock_date = num_in_stock, restock_date
+        try:
+            with transaction.atomic():
+                stock.save(update_fields=["num_in_stock", "restock_date"])
+        except IntegrityError:
+            # Where rows cannot be locked (SQLite) an order may still have reserved units
+            # between the check and the write; the check constraint refuses the write then.
+            stock.refresh_from_db(fields=["num_in_stock", "num_allocated", "restock_date"])
+            raise _below_reserved(stock, stock.num_allocated) from None
+    return stock

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from django.db.models import F
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -13,8 +12,14 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 
-from pipit.tenancy.admin_views import ScopedIndexView, ScopedModelViewSet, staff_storefronts
+from pipit.tenancy.admin_views import (
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedModelViewSet,
+    staff_storefronts,
+)
 
+from . import services
 from .models import Warehouse, WarehouseStock
 
 #: "Low" is this many available units or fewer (but more than none).
@@ -40,8 +45,7 @@ class StockFilterSet(WagtailFilterSet):
         fields = ["warehouse"]
 
     def filter_level(self, queryset, name, value):
-        available = F("num_in_stock") - F("num_allocated")
-        queryset = queryset.alias(available_units=available)
+        queryset = queryset.with_available()
         if value == "out":
             return queryset.filter(available_units__lte=0)
         if value == "low":
@@ -69,14 +73,29 @@ class AvailableColumn(Column):
 
 
 class StockForm(WagtailAdminModelForm):
-    def clean_num_in_stock(self):
-        value = self.cleaned_data["num_in_stock"]
-        if value < self.instance.num_allocated:
-            raise forms.ValidationError(
-                _("%(n)s are reserved by placed orders; stock cannot be lower.")
-                % {"n": self.instance.num_allocated}
+    """Saves through :func:`~pipit.inventory.services.set_stock`, never writing
+    ``num_allocated``; the check against reservations happens there, on the locked row."""
+
+    def save(self, commit: bool = True) -> WarehouseStock:
+        instance = super().save(commit=False)
+        if commit:
+            self.instance = instance = services.set_stock(
+                instance.pk,
+                num_in_stock=self.cleaned_data["num_in_stock"],
+                restock_date=self.cleaned_data["restock_date"],
             )
-        return value
+        return instance
+
+
+class StockEditView(ScopedEditView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            # Orders reserved more units than the new level while the form was open.
+            form.add_error("num_in_stock", error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
 
 
 class StockViewSet(ScopedModelViewSet):
@@ -97,6 +116,7 @@ class StockViewSet(ScopedModelViewSet):
     search_fields = ["stockrecord__partner_sku", "stockrecord__product__title"]
     filterset_class = StockFilterSet
     index_view_class = StockIndexView
+    edit_view_class = StockEditView
     ordering = ["stockrecord__partner_sku", "warehouse__priority"]
     add_to_reference_index = False
     edit_handler = ObjectList(

@@ -148,22 +148,38 @@ def place_order(
 def release_order_stock(order: Order) -> int:
     """Give the stock reserved by ``order`` back to its warehouses (the order was cancelled).
 
-    Idempotent: released allocations are marked and never released twice. Returns the number of
-    units given back.
+    Only reservations still held are released: one consumed by shipping stays consumed, so a
+    shipped order cancelled afterwards changes no stock. Idempotent. Returns the units given back.
     """
+    return _end_reservations(order, LineAllocation.State.RELEASED, inventory.release)
+
+
+def consume_order_stock(order: Order) -> int:
+    """Take the stock reserved by ``order`` out of its warehouses (the order was shipped).
+
+    ``num_in_stock`` and ``num_allocated`` drop together, in one locked step with marking the
+    allocations consumed, so a repeated call (or a later cancel) changes nothing. Returns the
+    units taken out.
+    """
+    return _end_reservations(order, LineAllocation.State.CONSUMED, inventory.consume)
+
+
+def _end_reservations(order: Order, state: str, apply) -> int:
     with transaction.atomic():
+        # Locking the allocations first serialises two status changes of the same order: the
+        # second one waits here and then finds nothing still reserved.
         allocations = list(
-            LineAllocation.objects.select_for_update()
-            .filter(line__order=order, released=False)
+            LineAllocation.objects.select_for_update(of=("self",))
+            .filter(line__order=order, state=LineAllocation.State.RESERVED)
             .select_related("line")
             .order_by("line__stockrecord_id", "warehouse_id")
         )
         for allocation in allocations:
-            inventory.release(
+            apply(
                 allocation.line.stockrecord_id,
                 [inventory.Allocation(allocation.warehouse_id, allocation.quantity)],
             )
-        LineAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(released=True)
+        LineAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(state=state)
     return sum(a.quantity for a in allocations)
 
 
