@@ -197,7 +197,8 @@ def test_product_page_shows_stock_per_warehouse_and_restock_date(storefront, buy
     assert response.status_code == 200
     assert "AG-125" in html and "Compact grinder for metal." in html
     assert "Main warehouse, Moscow" in html and "7 pcs." in html
-    assert "North warehouse, Saint Petersburg" in html and "expected 15.03.2031" in html
+    # The storefront speaks English: the date is in its short format, not a hard-coded d.m.Y.
+    assert "North warehouse, Saint Petersburg" in html and "expected 03/15/2031" in html
     assert "Disc diameter" in html and "125" in html
     assert f'action="{reverse("basket:add", kwargs={"pk": product.pk})}"' in html
     assert 'name="quantity"' in html
@@ -210,7 +211,7 @@ def test_out_of_stock_product_shows_expected_date_and_no_cart_button(storefront,
         storefront, "Band saw", stock={"main": 0}, restock={"main": datetime.date(2031, 1, 9)}
     )
     html = buyer_client.get(product.get_absolute_url()).content.decode()
-    assert "Out of stock, expected 09.01.2031" in html
+    assert "Out of stock, expected 01/09/2031" in html
     assert "Add to cart" not in html.split("product__buy")[1].split("</div>")[0]
 
 
@@ -241,7 +242,7 @@ def test_product_page_lists_variants_with_price_stock_and_add_to_cart(storefront
     html = response.content.decode()
     assert html.count('name="child_id"') == 2  # only variants in stock can be ordered
     assert f'name="child_id" value="{rows["BIT-6"].product.pk}"' in html
-    assert "expected 01.06.2031" in html
+    assert "expected 06/01/2031" in html
 
 
 def test_add_to_cart_form_puts_the_variant_in_the_cart(storefront, buyer, buyer_client):

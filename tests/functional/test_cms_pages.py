@@ -207,12 +207,12 @@ def test_home_page_queries_do_not_grow_with_carousel_size(
     with CaptureQueriesContext(connection) as small:
         html = page_text(buyer_client)
     queries_for_3 = len(small)  # read now: the next request clears Django's query log
-    assert html.count('class="cms-card"') == 3
+    assert html.count('class="card card--carousel"') == 3
 
     show(12)
     with django_assert_num_queries(queries_for_3):
         html = page_text(buyer_client)
-    assert html.count('class="cms-card"') == 12
+    assert html.count('class="card card--carousel"') == 12
 
 
 def test_landing_page_shows_its_title_and_blocks(storefront, anon_client):

@@ -12,12 +12,12 @@ from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue
 from oscar.apps.partner.strategy import PurchaseInfo
 from rest_framework import serializers
 
+from pipit.catalog.queries import public_variants, purchase_info
 from pipit.companies.models import CompanyAddress
 from pipit.ordering import statuses
 from pipit.oscar_apps.order.models import Order
 
 from .authentication import user_allowed_on_storefront
-from .shopping import purchase_info, variants_of
 
 # -- auth --------------------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ class ProductSerializer(PurchasableSerializer):
 
     @extend_schema_field(VariantSerializer(many=True))
     def get_variants(self, product: Product) -> list[dict]:
-        return VariantSerializer(variants_of(product), many=True, context=self.context).data
+        return VariantSerializer(public_variants(product), many=True, context=self.context).data
 
 
 class ProductFilterSerializer(serializers.Serializer):

@@ -6,34 +6,21 @@ applies); views never fetch a product, basket line or order by a bare id.
 
 from __future__ import annotations
 
-import contextlib
-from decimal import Decimal, InvalidOperation
-
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    prefetch_related_objects,
-)
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from oscar.apps.basket.models import Basket
-from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
+from oscar.apps.catalogue.models import Product
 from oscar.apps.offer.applicator import Applicator
-from oscar.apps.partner.strategy import PurchaseInfo
 
 from pipit.catalog.queries import (
+    attribute_condition,
+    attribute_values_prefetch,
     categories_for_storefront,
+    in_stock_condition,
     products_for_storefront,
+    public_variants,
     with_purchase_info,
 )
-from pipit.catalog.search import search_products
-from pipit.inventory.models import WarehouseStock
+from pipit.catalog.search import with_search_rank
 from pipit.pricing.strategy import Selector, StorefrontStrategy
 from pipit.tenancy.models import Storefront
 
@@ -77,39 +64,7 @@ def purchasable_products(storefront: Storefront) -> QuerySet[Product]:
     return Product.objects.filter(is_public=True).filter(Q(pk__in=scope) | Q(parent__in=scope))
 
 
-def purchase_info(strategy: StorefrontStrategy, product: Product) -> PurchaseInfo:
-    """Price and availability of ``product`` (a parent's from its variants)."""
-    if product.is_parent:
-        variants_of(product)  # so that Oscar's fetch_for_parent reads the prefetched variants
-        return strategy.fetch_for_parent(product)
-    return strategy.fetch_for_product(product)
-
-
-def variants_of(product: Product) -> list[Product]:
-    """A parent's public variants, from the prefetch when there is one, loaded once otherwise.
-
-    Oscar's ``get_public_children()`` answers from ``_prefetched_public_children``; a prefetch
-    made as plain ``children`` (public ones only) is handed over under that name.
-    """
-    if not product.is_parent:
-        return []
-    if not hasattr(product, "_prefetched_public_children"):
-        cache = getattr(product, "_prefetched_objects_cache", {})
-        children = cache["children"] if "children" in cache else product.children.public()
-        product._prefetched_public_children = list(children)
-    return product._prefetched_public_children
-
-
 # -- catalog listing ---------------------------------------------------------------------------
-
-
-def _attribute_values() -> Prefetch:
-    return Prefetch(
-        "attribute_values",
-        queryset=ProductAttributeValue.objects.select_related(
-            "attribute", "value_option"
-        ).prefetch_related("value_multi_option"),
-    )
 
 
 def api_products(storefront: Storefront) -> QuerySet[Product]:
@@ -120,80 +75,29 @@ def api_products(storefront: Storefront) -> QuerySet[Product]:
     qs = with_purchase_info(products_for_storefront(storefront), storefront)
     return qs.select_related("product_class").prefetch_related(
         Prefetch("categories", queryset=categories_for_storefront(storefront).order_by("path")),
-        _attribute_values(),
+        attribute_values_prefetch(),
     )
 
 
 def prefetch_variants(products: list[Product]) -> None:
     """Load the attributes of the variants of ``products`` in one go."""
-    variants = [variant for product in products for variant in variants_of(product)]
-    prefetch_related_objects(variants, _attribute_values())
-
-
-def in_category(qs: QuerySet[Product], category: Category) -> QuerySet[Product]:
-    """Products in ``category`` or any of its descendants."""
-    return qs.filter(
-        Exists(
-            ProductCategory.objects.filter(
-                product=OuterRef("pk"), category__path__startswith=category.path
-            )
-        )
-    )
+    variants = [variant for product in products for variant in public_variants(product)]
+    prefetch_related_objects(variants, attribute_values_prefetch())
 
 
 def in_stock(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:
     """Products (or, for a parent, any variant) with stock free in the storefront's warehouses."""
-    free = WarehouseStock.objects.filter(
-        warehouse_id__in=storefront.warehouse_ids,
-        stockrecord__partner_id__in=storefront.partner_ids,
-        num_in_stock__gt=F("num_allocated"),
-    )
-    return qs.filter(
-        Exists(free.filter(stockrecord__product=OuterRef("pk")))
-        | Exists(
-            free.filter(
-                stockrecord__product__parent=OuterRef("pk"), stockrecord__product__is_public=True
-            )
-        )
-    )
+    return qs.filter(in_stock_condition(storefront))
 
 
 def with_attribute(qs: QuerySet[Product], code: str, value: str) -> QuerySet[Product]:
-    """Products whose attribute ``code`` (on the product or one of its variants) equals ``value``.
-
-    The value is compared as text, option name, number or yes/no, whichever the attribute holds.
+    """Products whose attribute ``code`` (on the product or one of its variants) equals ``value``,
+    matched as the catalog pages' filters match (:func:`pipit.catalog.queries.attribute_value_match`).
     """
-    match = (
-        Q(value_text__iexact=value)
-        | Q(value_option__option__iexact=value)
-        | Q(value_multi_option__option__iexact=value)
-    )
-    with contextlib.suppress(ValueError):
-        match |= Q(value_integer=int(value))
-    with contextlib.suppress(InvalidOperation, ValueError):
-        number = Decimal(value)
-        if number.is_finite():
-            match |= Q(value_float=float(number))
-    if value.lower() in {"true", "yes", "1", "false", "no", "0"}:
-        match |= Q(value_boolean=value.lower() in {"true", "yes", "1"})
-    values = ProductAttributeValue.objects.filter(match, attribute__code=code)
-    return qs.filter(
-        Exists(values.filter(product=OuterRef("pk")))
-        | Exists(values.filter(product__parent=OuterRef("pk"), product__is_public=True))
-    )
+    return qs.filter(attribute_condition(code, [value]))
 
 
 def search(qs: QuerySet[Product], storefront: Storefront, q: str) -> QuerySet[Product]:
-    """Products of ``qs`` matching ``q``, annotated with ``search_rank`` (0 is the best match).
-
-    Relevance comes from the catalog's search (exact SKU/UPC first, then full text); the ranking is
-    re-applied to ``qs`` so that its filters and prefetches are kept.
-    """
-    ranked = list(search_products(storefront, q).values_list("pk", flat=True))
-    if not ranked:
-        return qs.none()
-    rank = Case(
-        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
-        output_field=IntegerField(),
-    )
-    return qs.filter(pk__in=ranked).annotate(search_rank=rank)
+    """Products of ``qs`` matching ``q``, annotated with ``search_rank`` (0 is the best match), as
+    the catalog's search page ranks them (exact SKU/UPC first, then full text)."""
+    return with_search_rank(qs, storefront, q)

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from pipit.catalog.queries import categories_for_storefront
+from pipit.catalog.queries import categories_for_storefront, in_category
 from pipit.companies.models import CompanyAddress, company_of
 from pipit.ordering.services import place_order
 from pipit.oscar_apps.order.models import Order
@@ -34,7 +34,6 @@ from .shopping import (
     api_basket,
     api_products,
     api_strategy,
-    in_category,
     in_stock,
     prefetch_variants,
     purchasable_products,

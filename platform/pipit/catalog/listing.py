@@ -8,11 +8,10 @@ whatever the number of products on the page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +24,16 @@ from oscar.apps.catalogue.models import (
 )
 from oscar.apps.partner.models import StockRecord
 
-from pipit.inventory.models import WarehouseStock
 from pipit.tenancy.models import Storefront
 
-from .queries import hand_over_children, with_purchase_info
+from .queries import (
+    attribute_condition,
+    in_stock_condition,
+    own_or_variant,
+    public_variants,
+    purchase_info,
+    with_purchase_info,
+)
 
 FILTER_PREFIX = "f_"
 BRAND_CODE = "brand"
@@ -45,8 +50,6 @@ MAX_FACET_VALUES = 30
 # Each selected attribute costs a subquery and a facet query: bound what a URL can ask for.
 MAX_SELECTED_ATTRIBUTES = 10
 MAX_SELECTED_VALUES = 30
-_INT = re.compile(r"-?\d+")
-_FLOAT = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 SORTS = {
     "title": (_("Name, A to Z"), ["title", "pk"]),
@@ -79,7 +82,11 @@ class Facet:
 
 @dataclass
 class ProductCard:
-    """What a product tile shows: the product with its price and stock for this buyer."""
+    """What a product tile shows: the product with its price and stock for this buyer.
+
+    The catalog listings and the CMS carousels build these with :func:`product_cards` and render
+    them with ``catalog/_card.html``.
+    """
 
     product: Product
     info: object  # Oscar PurchaseInfo
@@ -118,28 +125,6 @@ def _to_key(row: dict) -> tuple[str, str] | None:
     return value, value
 
 
-def _value_filter(values: list[str]) -> Q:
-    """Match an attribute value given as the facet's string, whatever the attribute's type (a
-    value row only has the column of its own type filled, so the alternatives never collide)."""
-    q = Q(value_text__in=values) | Q(value_option__option__in=values)
-    ints = [int(v) for v in values if _INT.fullmatch(v)]
-    floats = [float(v) for v in values if _FLOAT.fullmatch(v)]
-    if ints:
-        q |= Q(value_integer__in=ints)
-    if floats:
-        q |= Q(value_float__in=floats)
-    if "1" in values:
-        q |= Q(value_boolean=True)
-    if "0" in values:
-        q |= Q(value_boolean=False)
-    return q
-
-
-def _own_or_variant(prefix: str = "product") -> Q:
-    """Rows belonging to the outer product or to one of its variants."""
-    return Q(**{f"{prefix}_id": OuterRef("pk")}) | Q(**{f"{prefix}__parent_id": OuterRef("pk")})
-
-
 class Listing:
     """A filtered, faceted, sorted page of products. Build it in a view:
 
@@ -176,32 +161,14 @@ class Listing:
         self.sort = sort if sort in sorts else default_sort
 
     # -- filtering ------------------------------------------------------------------------------
-    def in_stock_condition(self) -> Exists:
-        sf = self.storefront
-        return Exists(
-            WarehouseStock.objects.filter(
-                _own_or_variant("stockrecord__product"),
-                stockrecord__product__is_public=True,
-                stockrecord__partner_id__in=sf.partner_ids,
-                warehouse_id__in=sf.warehouse_ids,
-                num_in_stock__gt=F("num_allocated"),
-            )
-        )
-
     def filtered(self, *, except_code: str | None = None, with_stock: bool = True) -> QuerySet:
         qs = self.base
         for code, values in self.selected.items():
             if code == except_code:
                 continue
-            qs = qs.filter(
-                Exists(
-                    ProductAttributeValue.objects.filter(
-                        _own_or_variant(), attribute__code=code
-                    ).filter(_value_filter(values))
-                )
-            )
+            qs = qs.filter(attribute_condition(code, values))
         if self.in_stock and with_stock:
-            qs = qs.filter(self.in_stock_condition())
+            qs = qs.filter(in_stock_condition(self.storefront))
         return qs
 
     # -- facets ---------------------------------------------------------------------------------
@@ -257,7 +224,7 @@ class Listing:
             else:
                 counts[(code, key[0])] = [key[1], row["n"], facet]
         for (code, value), (label, n, facet) in counts.items():
-            selected = value in self.selected.get(code, [])
+            selected = _folded(value) in self._selected_folded(code)
             facet.values.append(
                 FacetValue(value, label, n, selected, self.toggle_url(code, value, selected))
             )
@@ -266,9 +233,9 @@ class Listing:
             facet = facets.get(code)
             if facet is None:
                 continue
-            present = {v.value for v in facet.values}
+            present = {_folded(v.value) for v in facet.values}
             for value in values:
-                if value not in present:
+                if _folded(value) not in present:
                     facet.values.append(
                         FacetValue(value, value, 0, True, self.toggle_url(code, value, True))
                     )
@@ -283,8 +250,12 @@ class Listing:
             facets[BRAND_CODE].name = _("Brand")
         return ordered
 
+    def _selected_folded(self, code: str) -> set[str]:
+        # Filters match case-insensitively (see queries.attribute_value_match): so does selection.
+        return {_folded(v) for v in self.selected.get(code, [])}
+
     def in_stock_count(self) -> int:
-        return self.filtered(with_stock=False).filter(self.in_stock_condition()).count()
+        return self.filtered(with_stock=False).filter(in_stock_condition(self.storefront)).count()
 
     # -- urls -----------------------------------------------------------------------------------
     def url_with(self, **changes) -> str:
@@ -301,7 +272,7 @@ class Listing:
         params = self.params.copy()
         params.pop("page", None)
         key = FILTER_PREFIX + code
-        values = [v for v in params.getlist(key) if v != value]
+        values = [v for v in params.getlist(key) if _folded(v) != _folded(value)]
         if not selected:
             values.append(value)
         params.setlist(key, values)
@@ -338,7 +309,7 @@ class Listing:
             sf = self.storefront
             cheapest = (
                 StockRecord.objects.filter(
-                    _own_or_variant(),
+                    own_or_variant(),
                     partner_id__in=sf.partner_ids,
                     price__isnull=False,
                     product__is_public=True,
@@ -351,31 +322,41 @@ class Listing:
 
     def cards(self, products: list[Product]) -> list[ProductCard]:
         """Cards for one page of products, priced through the request's strategy."""
-        cards = []
-        for product in products:
-            if product.is_parent:
-                info = self.strategy.fetch_for_parent(hand_over_children(product))
-                variants = product.get_public_children()
-            else:
-                info = self.strategy.fetch_for_product(product)
-                variants = []
-            record = info.stockrecord
-            images = product.images.all()
-            brand = next(
-                (str(v.value_as_text) for v in product.attribute_values.all()), ""
-            )  # prefetched: the brand value only
-            cards.append(
-                ProductCard(
-                    product=product,
-                    info=info,
-                    url=product.get_absolute_url(),
-                    image=images[0] if images else None,
-                    sku=record.partner_sku if record else "",
-                    brand=brand,
-                    variant_count=len(variants),
-                )
+        return product_cards(products, self.strategy)
+
+
+def product_cards(products: list[Product], strategy) -> list[ProductCard]:
+    """Cards for products loaded through :func:`card_queryset`, priced by ``strategy``; reads
+    only prefetched data."""
+    cards = []
+    for product in products:
+        info = purchase_info(strategy, product)
+        record = info.stockrecord
+        images = product.images.all()
+        brand = next(
+            (
+                str(v.value_as_text)
+                for v in product.attribute_values.all()  # prefetched: the brand value only
+                if v.attribute.code == BRAND_CODE
+            ),
+            "",
+        )
+        cards.append(
+            ProductCard(
+                product=product,
+                info=info,
+                url=product.get_absolute_url(),
+                image=images[0] if images else None,
+                sku=record.partner_sku if record else "",
+                brand=brand,
+                variant_count=len(public_variants(product)),
             )
-        return cards
+        )
+    return cards
+
+
+def _folded(value: str) -> str:
+    return value.casefold()
 
 
 def _facet_value_order(value: FacetValue):

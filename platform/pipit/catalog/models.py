@@ -41,6 +41,10 @@ class ProductSearchDocument(index.Indexed, models.Model):
         index.SearchField("attributes"),
         index.SearchField("categories"),
         index.SearchField("description"),
+        # The storefronts that sell the product: a search is narrowed to one storefront before
+        # the backend ranks and cuts the hits, so a small storefront's matches are never crowded
+        # out by other storefronts' products.
+        index.RelatedFields("storefront_links", [index.FilterField("storefront")]),
     ]
     # pipit.catalog.search writes the index itself, in bulk, from the Celery task that builds the
     # rows; modelsearch's own per-save signal would index each row a second time.
@@ -52,3 +56,34 @@ class ProductSearchDocument(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchDocumentStorefront(models.Model):
+    """A storefront that sells the document's product (its categories and partners), kept by
+    :func:`pipit.catalog.search.update_documents` and refreshed when a storefront's catalog
+    scope changes."""
+
+    document = models.ForeignKey(
+        ProductSearchDocument,
+        on_delete=models.CASCADE,
+        related_name="storefront_links",
+        verbose_name=_("search document"),
+    )
+    storefront = models.ForeignKey(
+        "tenancy.Storefront",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("storefront"),
+    )
+
+    class Meta:
+        verbose_name = _("storefront of a search document")
+        verbose_name_plural = _("storefronts of search documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "storefront"], name="catalog_search_document_storefront"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} @ {self.storefront_id}"

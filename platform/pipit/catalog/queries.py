@@ -1,13 +1,27 @@
-"""Storefront-scoped catalog querysets: the only way views, API and tasks reach products."""
+"""Storefront-scoped catalog querysets: the only way views, API and tasks reach products.
+
+Also the pieces every product list shares (the catalog pages, the REST API, the CMS carousels):
+the purchase-info and attribute prefetches, the stock and attribute filters, and how a parent's
+prefetched variants are handed to Oscar's strategy.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from oscar.apps.catalogue.models import Category, Product, ProductCategory
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
 from oscar.apps.partner.models import StockRecord
+from oscar.apps.partner.strategy import PurchaseInfo
 
 from pipit.inventory.models import WarehouseStock
 from pipit.tenancy.models import Storefront
+
+_INT = re.compile(r"-?\d+")
+_TRUE = {"1", "true", "yes"}
+_FALSE = {"0", "false", "no"}
 
 
 def categories_for_storefront(storefront: Storefront) -> QuerySet[Category]:
@@ -27,21 +41,40 @@ def products_for_storefront(storefront: Storefront) -> QuerySet[Product]:
     return Product.objects.browsable().filter(Exists(in_scope_category), Exists(sold_here))
 
 
-def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:
-    """Prefetch what :class:`~pipit.pricing.strategy.StorefrontStrategy` reads, so pricing a page
-    of products costs a fixed number of queries."""
+# -- prefetches -----------------------------------------------------------------------------------
+
+
+def attribute_values_prefetch() -> Prefetch:
+    """A product's attribute values with what ``value_as_text`` reads (options, multi-options)."""
+    return Prefetch(
+        "attribute_values",
+        queryset=ProductAttributeValue.objects.select_related(
+            "attribute", "value_option"
+        ).prefetch_related("value_multi_option"),
+    )
+
+
+def stockrecords_prefetch(storefront: Storefront) -> Prefetch:
+    """The storefront's offers of a product with their stock in the storefront's warehouses:
+    what :class:`~pipit.pricing.strategy.StorefrontStrategy` reads for one product."""
     stock = Prefetch(
         "warehouse_stocks",
         queryset=WarehouseStock.objects.filter(
             warehouse_id__in=storefront.warehouse_ids
         ).select_related("warehouse"),
     )
-    records = Prefetch(
+    return Prefetch(
         "stockrecords",
         queryset=StockRecord.objects.filter(partner_id__in=storefront.partner_ids).prefetch_related(
             stock
         ),
     )
+
+
+def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:
+    """Prefetch what :class:`~pipit.pricing.strategy.StorefrontStrategy` reads, so pricing a page
+    of products costs a fixed number of queries."""
+    records = stockrecords_prefetch(storefront)
     children = Prefetch(
         "children",
         queryset=Product.objects.filter(is_public=True).prefetch_related(records),
@@ -49,12 +82,103 @@ def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySe
     return qs.prefetch_related(records, children)
 
 
-def hand_over_children(product: Product) -> Product:
-    """Let Oscar's strategy use the public children :func:`with_purchase_info` prefetched.
+# -- variants and purchase info -------------------------------------------------------------------
 
-    ``Structured.fetch_for_parent`` reads ``product.get_public_children()``, which answers from
-    ``_prefetched_public_children`` when set and otherwise queries ``children.public()`` per parent.
+
+def public_variants(product: Product) -> list[Product]:
+    """A parent's public variants, from a prefetch when there is one, loaded once otherwise.
+
+    Oscar's ``get_public_children()`` (read by the strategy's ``fetch_for_parent``) answers from
+    ``_prefetched_public_children`` and otherwise queries per parent; a prefetch made as plain
+    ``children`` (public ones only, as :func:`with_purchase_info` does) is handed over under
+    that name.
     """
-    if product.is_parent and not hasattr(product, "_prefetched_public_children"):
-        product._prefetched_public_children = list(product.children.all())
-    return product
+    if not product.is_parent:
+        return []
+    if not hasattr(product, "_prefetched_public_children"):
+        cache = getattr(product, "_prefetched_objects_cache", {})
+        children = cache["children"] if "children" in cache else product.children.public()
+        product._prefetched_public_children = list(children)
+    return product._prefetched_public_children
+
+
+def purchase_info(strategy, product: Product) -> PurchaseInfo:
+    """Price and availability of ``product`` for the strategy's buyer (a parent's from its
+    variants, read from the prefetch)."""
+    if product.is_parent:
+        public_variants(product)
+        return strategy.fetch_for_parent(product)
+    return strategy.fetch_for_product(product)
+
+
+# -- filters --------------------------------------------------------------------------------------
+
+
+def own_or_variant(prefix: str = "product") -> Q:
+    """Rows belonging to the outer product or to one of its variants."""
+    return Q(**{f"{prefix}_id": OuterRef("pk")}) | Q(**{f"{prefix}__parent_id": OuterRef("pk")})
+
+
+def in_category(qs: QuerySet[Product], category: Category) -> QuerySet[Product]:
+    """Products in ``category`` or any of its descendants."""
+    return qs.filter(
+        Exists(
+            ProductCategory.objects.filter(
+                product=OuterRef("pk"), category__path__startswith=category.path
+            )
+        )
+    )
+
+
+def in_stock_condition(storefront: Storefront) -> Exists:
+    """A product (or, for a parent, any public variant) has stock free in the storefront's
+    warehouses, offered by one of its partners."""
+    return Exists(
+        WarehouseStock.objects.filter(
+            own_or_variant("stockrecord__product"),
+            stockrecord__product__is_public=True,
+            stockrecord__partner_id__in=storefront.partner_ids,
+            warehouse_id__in=storefront.warehouse_ids,
+            num_in_stock__gt=F("num_allocated"),
+        )
+    )
+
+
+def attribute_value_match(values: Iterable[str]) -> Q:
+    """Attribute values equal to any of ``values``, given as text whatever the attribute's type.
+
+    Text and option names compare case-insensitively (a multi-option value matches when one of
+    its options does); numbers as numbers; yes/no as ``1``/``0``, ``true``/``false`` or
+    ``yes``/``no``. A value row only has the column of its own type filled, so the alternatives
+    never collide.
+    """
+    q = Q(pk__in=[])
+    for value in values:
+        q |= (
+            Q(value_text__iexact=value)
+            | Q(value_option__option__iexact=value)
+            | Q(value_multi_option__option__iexact=value)
+        )
+        if _INT.fullmatch(value):
+            q |= Q(value_integer=int(value))
+        try:
+            number = Decimal(value)
+        except (InvalidOperation, ValueError):
+            number = None
+        if number is not None and number.is_finite():
+            q |= Q(value_float=float(number))
+        if value.lower() in _TRUE:
+            q |= Q(value_boolean=True)
+        elif value.lower() in _FALSE:
+            q |= Q(value_boolean=False)
+    return q
+
+
+def attribute_condition(code: str, values: Iterable[str]) -> Exists:
+    """The product or one of its public variants has attribute ``code`` equal to one of
+    ``values`` (see :func:`attribute_value_match`)."""
+    return Exists(
+        ProductAttributeValue.objects.filter(
+            own_or_variant(), product__is_public=True, attribute__code=code
+        ).filter(attribute_value_match(values))
+    )

@@ -4,18 +4,47 @@ transaction commits (see :func:`pipit.catalog.search.schedule_update`)."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
 from oscar.apps.partner.models import StockRecord
 
+from pipit.inventory.models import Warehouse
+from pipit.tenancy.models import Storefront
+
 from .models import ProductSearchDocument
-from .search import schedule_update, unindex_documents
+from .search import schedule_scope_refresh, schedule_update, unindex_documents
+
+#: What a search document reads from a stock record: its SKU, and which partner sells what. Price
+#: and stock changes (the bulk of stock-record saves) leave the document as it is.
+STOCKRECORD_SEARCH_FIELDS = ("partner_sku", "partner_id", "product_id")
 
 
-def _product_changed(sender, instance, raw=False, **kwargs):
+_UNKNOWN = object()
+
+
+def _stockrecord_state(record: StockRecord) -> tuple:
+    # __dict__, not getattr: reading a deferred field would cost a query per loaded row. A
+    # deferred field reads as unknown, which never equals the saved value: the document is rebuilt.
+    return tuple(record.__dict__.get(name, _UNKNOWN) for name in STOCKRECORD_SEARCH_FIELDS)
+
+
+@receiver(post_init, sender=StockRecord, dispatch_uid="catalog-search-stockrecord-loaded")
+def _stockrecord_loaded(sender, instance, **kwargs):
+    instance._search_state = _stockrecord_state(instance)
+
+
+def _product_changed(sender, instance, raw=False, created=False, **kwargs):
     if raw:  # loaddata: the fixture's rows may not all exist yet; rebuild_all() follows loads
         return
+    if isinstance(instance, StockRecord) and kwargs.get("signal") is post_save:
+        before = getattr(instance, "_search_state", None)
+        after = _stockrecord_state(instance)
+        instance._search_state = after
+        if not created and before == after:
+            return
+        if before and before[2] not in (_UNKNOWN, after[2]):
+            schedule_update([before[2]])  # moved to another product: rebuild the old one too
     product_id = instance.pk if isinstance(instance, Product) else instance.product_id
     parent_id = instance.parent_id if isinstance(instance, Product) else None
     schedule_update([parent_id or product_id])
@@ -45,3 +74,28 @@ def _category_saved(sender, instance, created=False, raw=False, **kwargs):
 
     category_id = instance.pk
     transaction.on_commit(lambda: update_category_search_documents.delay(category_id))
+
+
+# -- storefront scope: which storefronts a document is searched in --------------------------------
+
+
+def _scope_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Storefront):
+        schedule_scope_refresh([instance.pk])
+    elif pk_set is not None:  # a warehouse or category gained or lost storefronts
+        schedule_scope_refresh(pk_set)
+    else:  # cleared from the other side: the storefronts are not known any more
+        schedule_scope_refresh(Storefront.objects.values_list("pk", flat=True))
+
+
+for _through in (Storefront.categories.through, Storefront.warehouses.through):
+    m2m_changed.connect(_scope_changed, sender=_through, dispatch_uid=f"catalog-scope-{_through}")
+
+
+@receiver(post_save, sender=Warehouse, dispatch_uid="catalog-scope-warehouse-saved")
+def _warehouse_saved(sender, instance, created=False, raw=False, **kwargs):
+    # A warehouse switched to another partner changes which products its storefronts sell.
+    if not created and not raw:
+        schedule_scope_refresh(instance.storefronts.values_list("pk", flat=True))

@@ -17,12 +17,13 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.db.models.functions import Coalesce
 from django.utils.html import strip_tags
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue
+from oscar.apps.partner.models import StockRecord
 from wagtail.search.backends import get_search_backend, get_search_backends_with_name
 
 from pipit.tenancy.models import Storefront
 
-from .models import ProductSearchDocument
-from .queries import products_for_storefront
+from .models import ProductSearchDocument, SearchDocumentStorefront
+from .queries import attribute_values_prefetch, products_for_storefront
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +39,8 @@ _WORD = re.compile(r"\w+")
 # -- documents ------------------------------------------------------------------------------------
 
 
-def _attribute_values_qs() -> QuerySet[ProductAttributeValue]:
-    return ProductAttributeValue.objects.select_related(
-        "attribute", "value_option"
-    ).prefetch_related("value_multi_option")
-
-
 def _products_for_documents(product_ids: Iterable[int]) -> QuerySet[Product]:
-    values = Prefetch("attribute_values", queryset=_attribute_values_qs())
+    values = attribute_values_prefetch()
     return (
         Product.objects.browsable()
         .filter(pk__in=list(product_ids))
@@ -138,6 +133,52 @@ def unindex_documents(documents: Iterable[ProductSearchDocument]) -> None:
                 logger.exception("Could not remove product %s from backend %s", document.pk, name)
 
 
+class _Scopes:
+    """Every storefront's partners and category roots, read once per rebuild (two queries)."""
+
+    def __init__(self) -> None:
+        self.partners: dict[int, set[int]] = {}
+        self.paths: dict[int, list[str]] = {}
+        links = Storefront.warehouses.through.objects.values_list(
+            "storefront_id", "warehouse__partner_id"
+        )
+        for storefront_id, partner_id in links:
+            self.partners.setdefault(storefront_id, set()).add(partner_id)
+        roots = Storefront.categories.through.objects.values_list("storefront_id", "category__path")
+        for storefront_id, path in roots:
+            self.paths.setdefault(storefront_id, []).append(path)
+
+    def links(self, documents: list[ProductSearchDocument]) -> list[SearchDocumentStorefront]:
+        """The storefronts selling each document's product, by the same rule as
+        :func:`~pipit.catalog.queries.products_for_storefront` (one query for the offers)."""
+        ids = [d.pk for d in documents]
+        offers = (
+            StockRecord.objects.filter(Q(product_id__in=ids) | Q(product__parent_id__in=ids))
+            .annotate(top_id=Coalesce("product__parent_id", "product_id"))
+            .values_list("top_id", "partner_id")
+            .distinct()
+        )
+        partners: dict[int, set[int]] = {}
+        for top_id, partner_id in offers:
+            partners.setdefault(top_id, set()).add(partner_id)
+        links = []
+        for document in documents:
+            sold_by = partners.get(document.pk, set())
+            paths = [c.path for c in document.product.categories.all()]  # prefetched
+            found = []
+            for storefront_id, roots in self.paths.items():
+                if not sold_by & self.partners.get(storefront_id, set()):
+                    continue
+                if any(path.startswith(tuple(roots)) for path in paths):
+                    found.append(
+                        SearchDocumentStorefront(document=document, storefront_id=storefront_id)
+                    )
+            # Backends that index the relation (Elasticsearch) read it from here, not per row.
+            document._prefetched_objects_cache = {"storefront_links": found}
+            links.extend(found)
+        return links
+
+
 def update_documents(product_ids: Iterable[int]) -> int:
     """Rebuild the documents (and index entries) of these products; any variant id counts as its
     parent's. Products that are gone or no longer browsable lose their document.
@@ -145,10 +186,14 @@ def update_documents(product_ids: Iterable[int]) -> int:
     Returns the number of documents written.
     """
     ids = sorted(_top_level_ids(product_ids))
+    if not ids:
+        return 0
     category_names = dict(Category.objects.values_list("path", "name"))
+    scopes = _Scopes()
     written = 0
     for chunk in _chunks(ids):
         documents = [build_document(p, category_names) for p in _products_for_documents(chunk)]
+        links = scopes.links(documents)
         with transaction.atomic():
             kept = {d.pk for d in documents}
             stale = list(ProductSearchDocument.objects.filter(pk__in=chunk).exclude(pk__in=kept))
@@ -167,6 +212,8 @@ def update_documents(product_ids: Iterable[int]) -> int:
                     "updated_at",
                 ],
             )
+            SearchDocumentStorefront.objects.filter(document__in=chunk).delete()
+            SearchDocumentStorefront.objects.bulk_create(links)
         unindex_documents(stale)
         index_documents(documents)
         written += len(documents)
@@ -181,6 +228,44 @@ def rebuild_all() -> int:
     ProductSearchDocument.objects.filter(pk__in=[d.pk for d in orphans]).delete()
     unindex_documents(orphans)
     return update_documents(ids)
+
+
+def refresh_storefront_scope(storefront_id: int) -> int:
+    """A storefront's categories or warehouses changed: rebuild the documents of the products it
+    started or stopped selling, so that searches there find exactly its products.
+
+    Returns the number of documents rebuilt.
+    """
+    storefront = Storefront.objects.filter(pk=storefront_id).first()
+    if storefront is None:
+        return 0  # its links went with it
+    sold = set(
+        products_for_storefront(storefront)
+        .filter(search_document__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    linked = set(
+        SearchDocumentStorefront.objects.filter(storefront_id=storefront_id).values_list(
+            "document_id", flat=True
+        )
+    )
+    return update_documents(sold ^ linked)
+
+
+def schedule_scope_refresh(storefront_ids: Iterable[int]) -> None:
+    """Queue :func:`refresh_storefront_scope` for these storefronts once the transaction
+    commits."""
+    ids = sorted({pk for pk in storefront_ids if pk})
+    if not ids:
+        return
+
+    def send() -> None:
+        from .tasks import refresh_storefront_search_scope
+
+        for storefront_id in ids:
+            refresh_storefront_search_scope.delay(storefront_id)
+
+    transaction.on_commit(send)
 
 
 def schedule_update(product_ids: Iterable[int]) -> None:
@@ -232,14 +317,17 @@ def _exact_code_matches(storefront: Storefront, query: str) -> list[int]:
     return list(rows)
 
 
-def _text_matches(query: str) -> list[int]:
+def _text_matches(storefront: Storefront, query: str) -> list[int]:
     # Words only: quotes, brackets and operators are syntax to some backends (a lone '"' is an
     # SQLite FTS error), and codes like "BIT-8" are matched exactly by _exact_code_matches.
     query = " ".join(_WORD.findall(query))
     if not query:
         return []
     backend = get_search_backend()
-    documents = ProductSearchDocument.objects.only("pk")
+    # Narrowed to the storefront BEFORE the backend ranks and cuts at MAX_TEXT_MATCHES.
+    documents = ProductSearchDocument.objects.filter(
+        storefront_links__storefront=storefront.pk
+    ).only("pk")
     hits = [d.pk for d in backend.search(query, documents, operator="and")[:MAX_TEXT_MATCHES]]
     if not hits:
         # Nothing matched whole words: try the words as prefixes ("dril" finds "drill").
@@ -249,24 +337,39 @@ def _text_matches(query: str) -> list[int]:
     return hits
 
 
-def search_products(storefront: Storefront, query: str) -> QuerySet[Product]:
-    """Products of ``storefront`` matching ``query``, best first.
-
-    Exact SKU/UPC matches rank first, then full-text hits in the backend's relevance order. The
-    queryset is annotated with ``search_rank`` and ordered by it; it can be filtered, re-ordered
-    and prefetched further (e.g. with :func:`pipit.catalog.queries.with_purchase_info`).
-    """
-    scope = products_for_storefront(storefront)
+def search_ranking(storefront: Storefront, query: str) -> list[int]:
+    """Ids of the storefront's products matching ``query``, best first: exact SKU/UPC matches,
+    then full-text hits in the backend's relevance order. An id's position is its rank."""
     query = normalize_query(query)
-    ranked = (
-        list(dict.fromkeys([*_exact_code_matches(storefront, query), *_text_matches(query)]))
-        if query
-        else []
+    if not query:
+        return []
+    return list(
+        dict.fromkeys([*_exact_code_matches(storefront, query), *_text_matches(storefront, query)])
     )
+
+
+def with_search_rank(
+    qs: QuerySet[Product], storefront: Storefront, query: str
+) -> QuerySet[Product]:
+    """The products of ``qs`` matching ``query``, annotated with ``search_rank`` (0 is the best
+    match). ``qs`` keeps its filters and prefetches; order by ``("search_rank", "pk")`` for
+    relevance."""
+    ranked = search_ranking(storefront, query)
     if not ranked:
-        return scope.none().annotate(search_rank=Value(0, output_field=IntegerField()))
+        return qs.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     rank = Case(
         *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
         output_field=IntegerField(),
     )
-    return scope.filter(pk__in=ranked).annotate(search_rank=rank).order_by("search_rank", "pk")
+    # pk__in keeps the storefront's scope exact even where a document's storefronts lag behind.
+    return qs.filter(pk__in=ranked).annotate(search_rank=rank)
+
+
+def search_products(storefront: Storefront, query: str) -> QuerySet[Product]:
+    """Products of ``storefront`` matching ``query``, best first (see :func:`search_ranking`).
+
+    The queryset is annotated with ``search_rank`` and ordered by it; it can be filtered,
+    re-ordered and prefetched further (e.g. with :func:`pipit.catalog.queries.with_purchase_info`).
+    """
+    scope = products_for_storefront(storefront)
+    return with_search_rank(scope, storefront, query).order_by("search_rank", "pk")

@@ -1,5 +1,5 @@
-"""Celery tasks of the catalog. Search documents are storefront-independent (scope is applied
-when searching), so these tasks take product ids only."""
+"""Celery tasks of the catalog: rebuilding search documents (which record the storefronts that
+sell each product) after catalog or storefront-scope changes."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def update_category_search_documents(category_id: int) -> int:
         .distinct()
     )
     return update_documents(list(ids))
+
+
+@shared_task(name="pipit.catalog.refresh_storefront_search_scope")
+def refresh_storefront_search_scope(storefront_id: int) -> int:
+    """A storefront's categories or warehouses changed: update which documents it searches."""
+    from .search import refresh_storefront_scope
+
+    return refresh_storefront_scope(storefront_id)

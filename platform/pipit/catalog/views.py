@@ -19,19 +19,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.apps.basket.forms import AddToBasketForm
-from oscar.apps.catalogue.models import (
-    Category,
-    Option,
-    Product,
-    ProductAttributeValue,
-    ProductCategory,
-)
-from oscar.apps.partner.models import StockRecord
-
-from pipit.inventory.models import WarehouseStock
+from oscar.apps.catalogue.models import Category, Option, Product, ProductCategory
 
 from .listing import Listing, card_queryset
-from .queries import categories_for_storefront, products_for_storefront
+from .queries import (
+    attribute_values_prefetch,
+    categories_for_storefront,
+    in_category,
+    products_for_storefront,
+    purchase_info,
+    stockrecords_prefetch,
+)
 from .search import normalize_query, search_products
 
 PAGE_SIZE = 24
@@ -208,10 +206,7 @@ class CategoryView(ListingPageMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        in_category = ProductCategory.objects.filter(
-            product=OuterRef("pk"), category__path__startswith=self.category.path
-        )
-        return super().get_base_queryset().filter(Exists(in_category))
+        return in_category(super().get_base_queryset(), self.category)
 
     def get_context_data(self, **kwargs):
         category = self.category
@@ -273,24 +268,8 @@ class VariantRow:
 
 
 def _product_queryset(storefront):
-    values = Prefetch(
-        "attribute_values",
-        queryset=ProductAttributeValue.objects.select_related(
-            "attribute", "value_option"
-        ).prefetch_related("value_multi_option"),
-    )
-    stock = Prefetch(
-        "warehouse_stocks",
-        queryset=WarehouseStock.objects.filter(
-            warehouse_id__in=storefront.warehouse_ids
-        ).select_related("warehouse"),
-    )
-    records = Prefetch(
-        "stockrecords",
-        queryset=StockRecord.objects.filter(partner_id__in=storefront.partner_ids).prefetch_related(
-            stock
-        ),
-    )
+    values = attribute_values_prefetch()
+    records = stockrecords_prefetch(storefront)
     children = Prefetch(
         "children",
         queryset=Product.objects.filter(is_public=True)
@@ -356,10 +335,7 @@ class ProductDetailView(TemplateView):
         product = self.product
         strategy = self.request.strategy
         sf = self.request.storefront
-        if product.is_parent:
-            info = strategy.fetch_for_parent(product)
-        else:
-            info = strategy.fetch_for_product(product)
+        info = purchase_info(strategy, product)
         attributes = sorted(product.attribute_values.all(), key=lambda v: str(v.attribute.name))
 
         variants: list[VariantRow] = []

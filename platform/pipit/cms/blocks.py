@@ -6,18 +6,14 @@ StreamField JSON with them, so rename nothing without a data migration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.models import Product, ProductCategory
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
-from pipit.catalog.queries import products_for_storefront, with_purchase_info
+from pipit.catalog.listing import ProductCard, card_queryset, product_cards
+from pipit.catalog.queries import in_category, products_for_storefront
 
 from .choosers import category_chooser_viewset, product_chooser_viewset
 
@@ -80,21 +76,6 @@ class HeroBlock(blocks.StructBlock):
         template = "cms/blocks/hero.html"
 
 
-@dataclass
-class ProductCard:
-    product: Product
-    info: Any  # Oscar's PurchaseInfo: price, availability, stockrecord
-
-    @property
-    def price_hidden(self) -> bool:
-        return getattr(self.info.price, "hidden", False)
-
-    @property
-    def image(self):
-        images = list(self.product.images.all())  # prefetched
-        return images[0] if images else None
-
-
 def carousel_products(value, request) -> list[ProductCard]:
     """The carousel's products as the viewer sees them, priced by the request's strategy.
 
@@ -105,17 +86,12 @@ def carousel_products(value, request) -> list[ProductCard]:
     if storefront is None:
         return []
     limit = value.get("max_items") or 8
-    scoped = with_purchase_info(products_for_storefront(storefront), storefront).prefetch_related(
-        "images"
-    )
+    scoped = card_queryset(products_for_storefront(storefront), storefront)
     if value.get("source") == "category":
         category = value.get("category")
         if category is None:
             return []
-        in_category = ProductCategory.objects.filter(
-            product=OuterRef("pk"), category__path__startswith=category.path
-        )
-        products = list(scoped.filter(Exists(in_category)).order_by("-date_created", "-pk")[:limit])
+        products = list(in_category(scoped, category).order_by("-date_created", "-pk")[:limit])
     else:
         wanted = list(dict.fromkeys(p.pk for p in value.get("products") or [] if p is not None))
         found = scoped.in_bulk(wanted)
@@ -126,17 +102,7 @@ def carousel_products(value, request) -> list[ProductCard]:
         from pipit.pricing.strategy import Selector
 
         strategy = Selector().strategy(request=request)
-    cards = []
-    for product in products:
-        if product.is_parent:
-            # Oscar reads this attribute instead of querying children again (children are
-            # prefetched public-only by with_purchase_info).
-            product._prefetched_public_children = list(product.children.all())
-            info = strategy.fetch_for_parent(product)
-        else:
-            info = strategy.fetch_for_product(product)
-        cards.append(ProductCard(product=product, info=info))
-    return cards
+    return product_cards(products, strategy)
 
 
 class ProductCarouselBlock(blocks.StructBlock):

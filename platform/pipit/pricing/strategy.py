@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from oscar.apps.partner import availability, prices
@@ -57,7 +58,7 @@ class WarehouseAvailability(availability.Base):
             }
         if self.restock_date:
             return _("Out of stock, expected %(date)s") % {
-                "date": self.restock_date.strftime("%d.%m.%Y")
+                "date": formats.date_format(self.restock_date, "SHORT_DATE_FORMAT")
             }
         return _("Out of stock")
 

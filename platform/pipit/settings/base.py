@@ -229,6 +229,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
 TASKS = {"default": {"BACKEND": "pipit.core.tasks_backend.CeleryBackend"}}
 
 # --- Oscar ---------------------------------------------------------------------------------------
+# Thumbnail bookkeeping in the cache, not a DB row per image (see pipit.catalog.thumbnails).
+THUMBNAIL_KVSTORE = "pipit.catalog.thumbnails.CacheKVStore"
+
 OSCAR_SHOP_NAME = "Pipit"
 OSCAR_DEFAULT_CURRENCY = "RUB"
 OSCAR_HOMEPAGE = "/"
