@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -50,6 +52,46 @@ class MembersPanel(Panel):
                 reverse("commerce_companies:add_member", args=[company.pk]) if company.pk else None
             )
             return context
+
+
+class CompanyForm(StorefrontScopedForm):
+    """The company with its addresses inline; ticking another default delivery address moves the
+    default there (the one ticked before is unmarked) instead of failing on the constraint."""
+
+    default_address_form = None
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("addresses")
+        if formset is None or not formset.is_valid():
+            return cleaned
+        ticked = [
+            form
+            for form in formset.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("is_default")
+            and form.cleaned_data.get("kind") == "delivery"
+        ]
+        if len(ticked) > 1:
+            # The one just ticked wins over the one that was the default already.
+            newly = [form for form in ticked if "is_default" in form.changed_data]
+            if len(newly) != 1:
+                raise forms.ValidationError(
+                    _("Mark only one delivery address as the default."), code="two_defaults"
+                )
+            for form in ticked:
+                if form is not newly[0]:
+                    form.cleaned_data["is_default"] = form.instance.is_default = False
+            ticked = newly
+        self.default_address_form = ticked[0] if ticked else None
+        return cleaned
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            if commit and self.instance.pk and self.default_address_form is not None:
+                services.make_room_for_default(self.instance, self.default_address_form.instance)
+            return super().save(commit)
 
 
 class CompanyFilterSet(WagtailFilterSet):
@@ -169,7 +211,7 @@ class CompanyViewSet(ScopedModelViewSet):
             ),
             MembersPanel(heading=_("People")),
         ],
-        base_form_class=StorefrontScopedForm,
+        base_form_class=CompanyForm,
     )
 
     @cached_property

@@ -73,12 +73,25 @@ class CompanyAddress(models.Model):
     line2 = models.CharField(_("office, floor, gate"), max_length=255, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
-    is_default = models.BooleanField(_("default delivery address"), default=False)
+    is_default = models.BooleanField(
+        _("default delivery address"),
+        default=False,
+        help_text=_("Preselected at checkout. Choosing another address unmarks this one."),
+    )
 
     class Meta:
         verbose_name = _("company address")
         verbose_name_plural = _("company addresses")
         ordering = ["-is_default", "label"]
+        constraints = [
+            # The checkout preselects the default; two would make the choice arbitrary.
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(is_default=True, kind="delivery"),
+                name="companies_one_default_delivery_address",
+                violation_error_message=_("A company has only one default delivery address."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.label}: {self.one_line}"

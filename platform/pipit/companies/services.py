@@ -20,6 +20,7 @@ from oscar.apps.customer.utils import normalise_email
 from pipit.tenancy.context import storefront_context
 from pipit.tenancy.models import Storefront
 
+from . import tasks
 from .models import Company, CompanyAddress, CompanyMember, RegistrationRequest
 
 
@@ -90,8 +91,22 @@ def create_buyer(
             last_name=last_name,
         )
         member = CompanyMember.objects.create(user=user, company=company, role=role)
-        transaction.on_commit(lambda: send_set_password_email(user, company.storefront))
+        _after_commit(tasks.send_welcome_email, user.pk, company.storefront_id)
     return member
+
+
+def make_room_for_default(company: Company, address: CompanyAddress) -> None:
+    """Unmark the company's other default delivery address before ``address`` is saved as the
+    default. Run it in the transaction that saves ``address``: the company row stays locked, so
+    two people choosing different defaults at once take turns instead of one getting an error."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("make_room_for_default() must run inside transaction.atomic()")
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    # Through the model class, not ``company.addresses``: the admin edits those in memory.
+    others = CompanyAddress.objects.filter(company_id=company.pk, is_default=True, kind="delivery")
+    if address.pk is not None:
+        others = others.exclude(pk=address.pk)
+    others.update(is_default=False)
 
 
 def duplicate_company(req: RegistrationRequest) -> Company | None:
@@ -114,7 +129,7 @@ class Approval:
 def approve_request(req: RegistrationRequest, by, *, attach_to: Company | None = None) -> Approval:
     """Create the company (or join ``attach_to``), its legal address and an admin user.
 
-    All or nothing; the set-password e-mail goes out once the transaction has committed.
+    All or nothing; the set-password e-mail is queued once the transaction has committed.
     """
     with transaction.atomic():
         req = RegistrationRequest.objects.select_for_update().get(pk=req.pk)
@@ -177,12 +192,29 @@ def reject_request(req: RegistrationRequest, by, reason: str) -> None:
         req.decided_by = by
         req.rejection_reason = reason
         req.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
-        transaction.on_commit(
-            lambda: _send(req.storefront, "rejected", [req.email], {"request": req})
-        )
+        _after_commit(tasks.send_rejection_email, req.pk, req.storefront_id)
 
 
-def notify_new_request(req: RegistrationRequest) -> None:
+def send_rejection(req: RegistrationRequest, storefront: Storefront) -> None:
+    _send(storefront, "rejected", [req.email], {"request": req})
+
+
+def notify_new_request(req: RegistrationRequest, storefront: Storefront) -> None:
     """Tell the storefront's staff address about a new request, if it has one."""
-    if req.storefront.order_email:
-        _send(req.storefront, "new_request", [req.storefront.order_email], {"request": req})
+    if storefront.order_email:
+        _send(storefront, "new_request", [storefront.order_email], {"request": req})
+
+
+def queue_new_request_notification(req: RegistrationRequest) -> None:
+    """Queue :func:`notify_new_request` for when the request's transaction has committed."""
+    _after_commit(tasks.send_new_request_email, req.pk, req.storefront_id)
+
+
+def _after_commit(task, *ids: int) -> None:
+    def enqueue() -> None:
+        task.delay(*ids)
+
+    # Robust: the data is saved either way; a broker (or, run eagerly, a mail server) that fails
+    # is logged instead of turning the committed write into an error page. A plain function, not
+    # functools.partial: Django names the callback by its __qualname__ when it logs the failure.
+    transaction.on_commit(enqueue, robust=True)

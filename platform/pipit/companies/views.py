@@ -27,7 +27,7 @@ class RegistrationRequestView(CreateView):
         form.instance.storefront = self.request.storefront
         with transaction.atomic():
             response = super().form_valid(form)
-            transaction.on_commit(lambda: services.notify_new_request(self.object))
+            services.queue_new_request_notification(self.object)
         return response
 
 
@@ -100,7 +100,7 @@ class AddressFormMixin(BuyerCompanyMixin):
         with transaction.atomic():
             if address.is_default:
                 # One default delivery address per company: the checkout preselects it.
-                self.company.addresses.exclude(pk=address.pk).update(is_default=False)
+                services.make_room_for_default(self.company, address)
             address.save()
         return redirect(self.success_url)
 

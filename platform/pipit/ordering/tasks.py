@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -14,10 +16,19 @@ from pipit.tenancy.models import Storefront
 from . import statuses
 
 
-@shared_task(name="pipit.ordering.send_order_placed_notifications")
+@shared_task(
+    name="pipit.ordering.send_order_placed_notifications",
+    # A mail server that is down or drops the connection: try again later, with backoff.
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_order_placed_notifications(order_id: int, storefront_id: int) -> int:
     """E-mail the order confirmation to the buyer (and a copy to the storefront's order desk),
-    in the storefront's language and theme. Returns the number of messages sent."""
+    in the storefront's language and theme. Returns the number of messages sent.
+
+    A retry after a partial failure may send the buyer's message again; a duplicate confirmation
+    is better than none."""
     storefront = Storefront.objects.select_related("site").get(pk=storefront_id)
     order = (
         Order.objects.for_storefront(storefront)
