@@ -8,7 +8,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pipit.settings.dev")
+# Like wsgi.py: without DJANGO_SETTINGS_MODULE a worker gets production settings (`make worker`
+# sets the laptop ones).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pipit.settings.production")
 
 app = Celery("pipit")
 app.config_from_object("django.conf:settings", namespace="CELERY")

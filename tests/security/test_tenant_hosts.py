@@ -34,3 +34,28 @@ def test_platform_host_lists_storefronts_but_serves_no_shop(storefront, client):
     index = client.get("/", HTTP_HOST="localhost")
     assert index.status_code == 200 and "alpha.test" in index.content.decode()
     assert client.get("/shop/basket/", HTTP_HOST="localhost").status_code == 404
+
+
+def test_a_new_host_name_is_served_once_saved(
+    storefront, client, django_capture_on_commit_callbacks
+):
+    assert client.get("/", HTTP_HOST="alpha-shop.test").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        storefront.extra_hostnames = "alpha-shop.test"
+        storefront.save()
+    assert client.get("/", HTTP_HOST="alpha-shop.test").status_code == 200
+
+
+def test_warehouse_priority_change_reaches_the_cached_storefront(
+    storefront, django_capture_on_commit_callbacks
+):
+    from pipit.tenancy.resolver import storefront_for_host
+
+    main, north = storefront.warehouses.order_by("priority")
+    assert storefront_for_host("alpha.test").warehouse_ids == [main.pk, north.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        north.priority = 0
+        north.save()
+        main.priority = 5
+        main.save()
+    assert storefront_for_host("alpha.test").warehouse_ids == [north.pk, main.pk]

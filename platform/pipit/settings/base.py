@@ -149,9 +149,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "oscar.apps.search.context_processors.search_form",
-                "oscar.apps.checkout.context_processors.checkout",
-                "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "pipit.tenancy.context_processors.storefront",
             ],
@@ -165,7 +162,6 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -204,6 +200,9 @@ STATICFILES_DIRS = (
     if THEMES_DIR.is_dir()
     else []
 )
+
+# `load_demo` creates a superuser with a public password: only where this says so (dev, test).
+PIPIT_DEMO_ALLOWED = False
 
 SITE_ID = 1  # django.contrib.sites is kept only because Oscar and flatpages need it.
 

@@ -10,3 +10,5 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [  # noqa: F405
     "pipit.themes.loaders.ThemeLoader",
     "django.template.loaders.app_directories.Loader",
 ]
+
+PIPIT_DEMO_ALLOWED = True

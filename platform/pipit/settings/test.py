@@ -26,3 +26,5 @@ if os.environ.get("PIPIT_TEST_EMAIL_DIR"):
     # A Celery worker started by the tests writes e-mails where the test can read them.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["PIPIT_TEST_EMAIL_DIR"]
+
+PIPIT_DEMO_ALLOWED = True

@@ -1,18 +1,28 @@
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Site
+
+from pipit.inventory.models import Warehouse
 
 from . import resolver
 from .models import Storefront
 
 
-@receiver([post_save, post_delete], sender=Storefront)
-@receiver([post_save, post_delete], sender=Site)
-def _storefront_changed(**kwargs):
-    resolver.invalidate()
+def _invalidate_after_commit(**kwargs):
+    # After commit: a request between an in-transaction clear and the commit would rebuild the
+    # map from the old rows and cache them again.
+    transaction.on_commit(resolver.invalidate)
+
+
+for _sender in (Storefront, Site, Warehouse):
+    post_save.connect(_invalidate_after_commit, sender=_sender, dispatch_uid=f"hostmap-{_sender}")
+    post_delete.connect(
+        _invalidate_after_commit, sender=_sender, dispatch_uid=f"hostmap-d-{_sender}"
+    )
 
 
 @receiver(m2m_changed, sender=Storefront.warehouses.through)
 @receiver(m2m_changed, sender=Storefront.categories.through)
 def _storefront_scope_changed(**kwargs):
-    resolver.invalidate()
+    _invalidate_after_commit()

@@ -20,7 +20,6 @@ class Order(AbstractOrder):
     storefront = models.ForeignKey(
         "tenancy.Storefront",
         on_delete=models.PROTECT,
-        null=True,
         related_name="orders",
         verbose_name=_("storefront"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -36,8 +37,19 @@ class Command(BaseCommand):
             "--only", action="append", default=[], metavar="CODE", help="Only these storefronts."
         )
         parser.add_argument("--sites-dir", default=None, help="Default: settings.SITES_DIR.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load even where PIPIT_DEMO_ALLOWED is off (the demo has a public superuser password).",
+        )
 
     def handle(self, *args, port, products, only, sites_dir, **options):
+        if not settings.PIPIT_DEMO_ALLOWED and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to load the demo here (PIPIT_DEMO_ALLOWED is off): it creates "
+                "admin@pipit.demo with the public password 'pipit-demo'. Pass --allow-production "
+                "if you really mean it."
+            )
         if products is not None and products < 1:
             raise CommandError(_("--products must be at least 1"))
         try:
