@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SMOKE_PORT ?= 8099
+# The smoke run gets a database of its own (CI points DATABASE_URL at a fresh PostgreSQL one), so
+# it never rewrites the ports of your demo database.
+SMOKE_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/smoke.sqlite3)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e smoke lint format check-migrations bench messages clean
@@ -61,9 +64,11 @@ test: install lint check-migrations ## Run the whole suite (SQLite, or PostgreSQ
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest
 	$(MAKE) --no-print-directory smoke
 
-smoke: migrate ## Real migrations + demo load, then serve and check the demo hosts with curl
-	$(BIN)/python manage.py load_demo --port $(SMOKE_PORT) >/dev/null
-	@$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(SMOKE_PORT) >var/smoke.log 2>&1 & pid=$$!; \
+smoke: install ## Real migrations + demo load into a scratch database, then curl every demo host
+	@mkdir -p var
+	DATABASE_URL=$(SMOKE_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(SMOKE_DATABASE_URL) $(BIN)/python manage.py load_demo --port $(SMOKE_PORT) >/dev/null
+	@DATABASE_URL=$(SMOKE_DATABASE_URL) $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(SMOKE_PORT) >var/smoke.log 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	for i in $$(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:$(SMOKE_PORT)/ && break; sleep 0.2; done; \
 	fail=0; \
