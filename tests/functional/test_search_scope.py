@@ -28,7 +28,10 @@ def _crowd(storefront, n: int) -> None:
     products = Product.objects.bulk_create(
         [
             Product(
-                title="Nitrile gloves", slug=f"crowd-{i}", structure="standalone", product_class=kind
+                title="Nitrile gloves",
+                slug=f"crowd-{i}",
+                structure="standalone",
+                product_class=kind,
             )
             for i in range(n)
         ]

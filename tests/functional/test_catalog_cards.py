@@ -1,0 +1,150 @@
+"""Product cards, dates, images and attribute filters: the same on the catalog pages, the CMS
+carousels and the API."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from oscar.apps.catalogue.models import (
+    AttributeOption,
+    AttributeOptionGroup,
+    ProductAttribute,
+    ProductAttributeValue,
+    ProductImage,
+)
+from PIL import Image
+from rest_framework.test import APIClient
+
+from pipit.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _png(size: int = 900) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), "orange").save(buffer, "PNG")
+    return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+
+
+def _carousel(product) -> dict:
+    return {
+        "type": "product_carousel",
+        "value": {
+            "heading": "Bestsellers",
+            "source": "products",
+            "category": None,
+            "products": [product.pk],
+            "max_items": 8,
+        },
+    }
+
+
+def _set_home(storefront, blocks) -> None:
+    page = storefront.root_page.specific
+    page.body = blocks
+    page.save_revision().publish()
+
+
+# -- one card -------------------------------------------------------------------------------------
+
+
+def test_carousel_and_listing_show_the_same_card(storefront, buyer_client):
+    product = factories.product(storefront, "Argan shampoo", sku="ARG-1")
+    factories.attribute_value(product, "brand", "Kerastase", option=True)
+    _set_home(storefront, [_carousel(product)])
+    home = buyer_client.get("/").content.decode()
+    listing = buyer_client.get("/shop/catalogue/").content.decode()
+    for html in (home, listing):
+        assert "Kerastase" in html and "SKU ARG-1" in html
+        assert 'class="add-to-cart"' in html
+        assert f'action="/shop/basket/add/{product.pk}/"' in html
+        assert "Quantity of Argan shampoo" in html
+    assert 'class="card card--carousel"' in home
+    assert 'class="card"' in listing
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "03/15/2031"), ("ru", "15.03.2031")])
+def test_restock_dates_follow_the_storefront_language(language, expected, client_for, db):
+    storefront = factories.storefront(f"dates{language}", language=language)
+    buyer = factories.buyer(factories.company(storefront, "Dates LLC"), email=f"{language}@x.test")
+    product = factories.product(
+        storefront,
+        "Band saw",
+        stock={"main": 0, "north": 0},
+        restock={"main": datetime.date(2031, 3, 15), "north": datetime.date(2031, 3, 15)},
+    )
+    html = client_for(storefront, buyer).get(product.get_absolute_url()).content.decode()
+    assert html.count(expected) >= 2  # the availability message and the per-warehouse levels
+    other = "15.03.2031" if language == "en" else "03/15/2031"
+    assert other not in html
+
+
+# -- images ---------------------------------------------------------------------------------------
+
+
+def test_cards_and_product_page_serve_thumbnails_not_originals(storefront, buyer_client):
+    product = factories.product(storefront, "Argan shampoo")
+    image = ProductImage.objects.create(product=product, original=_png(), display_order=0)
+    ProductImage.objects.create(product=product, original=_png(), display_order=1)
+    _set_home(storefront, [_carousel(product)])
+    original = image.original.url
+    for path in ("/", "/shop/catalogue/", product.get_absolute_url()):
+        html = buyer_client.get(path).content.decode()
+        assert f'src="{original}"' not in html, path
+        assert 'src="/media/cache/' in html, path  # sorl's thumbnails live under cache/
+    # The product page still links the full-size image.
+    assert f'href="{original}"' in buyer_client.get(product.get_absolute_url()).content.decode()
+
+
+# -- attribute filters ------------------------------------------------------------------------------
+
+
+def _colours(product, *names: str) -> None:
+    group, _ = AttributeOptionGroup.objects.get_or_create(name="Colours")
+    attribute, _ = ProductAttribute.objects.get_or_create(
+        product_class=product.get_product_class(),
+        code="colour",
+        defaults={"name": "Colour", "type": ProductAttribute.MULTI_OPTION, "option_group": group},
+    )
+    value = ProductAttributeValue.objects.create(product=product, attribute=attribute)
+    value.value_multi_option.set(
+        [AttributeOption.objects.get_or_create(group=group, option=n)[0] for n in names]
+    )
+
+
+def test_attribute_filters_match_alike_on_pages_and_api(storefront, buyer, buyer_client):
+    drill = factories.product(storefront, "Drill")
+    factories.attribute_value(drill, "brand", "Makita", option=True)
+    _colours(drill, "Red", "Black")
+    saw = factories.product(storefront, "Saw")
+    factories.attribute_value(saw, "brand", "Bosch", option=True)
+    _colours(saw, "Blue")
+
+    def page(**params) -> list[str]:
+        response = buyer_client.get("/shop/catalogue/", params)
+        return [c.product.title for c in response.context["cards"]]
+
+    api = APIClient(HTTP_HOST=storefront.site.hostname)
+    api.force_authenticate(buyer)
+
+    def listed(**params) -> list[str]:
+        return [p["title"] for p in api.get("/api/v1/products/", params).json()["results"]]
+
+    assert page(f_brand="makita") == listed(brand="makita") == ["Drill"]
+    assert page(f_colour="RED") == listed(attr_colour="RED") == ["Drill"]
+    assert page(f_colour="blue") == listed(attr_colour="blue") == ["Saw"]
+    # The facet shows the case-insensitive selection as selected.
+    response = buyer_client.get("/shop/catalogue/", {"f_brand": "makita"})
+    brand = next(f for f in response.context["facets"] if f.code == "brand")
+    assert [v.label for v in brand.values if v.selected] == ["Makita"]
