@@ -86,6 +86,15 @@ class Storefront(models.Model):
         verbose_name=_("warehouses"),
         help_text=_("Warehouses this storefront sells from; their partners' offers are shown."),
     )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="storefront",
+        verbose_name=_("image and document collection"),
+    )
     order_email = models.EmailField(
         _("order notification e-mail"),
         blank=True,

@@ -98,9 +98,18 @@ def provision_storefront(spec: StorefrontSpec) -> Storefront:
 
 
 def storefront_collection(storefront: Storefront) -> Collection:
+    """The storefront's own image and document collection (its staff get permissions on it).
+
+    Linked by key, not by name: two storefronts with the same name never share images, and a
+    renamed storefront keeps its collection.
+    """
+    if storefront.collection_id:
+        return storefront.collection
     root = Collection.get_first_root_node() or Collection.add_root(name="Root")
-    existing = root.get_children().filter(name=storefront.name).first()
-    return existing or root.add_child(instance=Collection(name=storefront.name))
+    collection = root.add_child(instance=Collection(name=f"{storefront.name} ({storefront.code})"))
+    storefront.collection = collection
+    storefront.save(update_fields=["collection"])
+    return collection
 
 
 def ensure_staff_groups(storefront: Storefront) -> dict[str, Group]:
@@ -111,6 +120,9 @@ def ensure_staff_groups(storefront: Storefront) -> dict[str, Group]:
     for role, label in StorefrontGroup.Role.choices:
         link = StorefrontGroup.objects.filter(storefront=storefront, role=role).first()
         name = f"{storefront.name} · {label}"
+        if Group.objects.filter(name=name).exclude(storefront_role__storefront=storefront).exists():
+            # Another storefront (or a hand-made group) has this name: never borrow its group.
+            name = f"{storefront.name} ({storefront.code}) · {label}"
         if link is None:
             group, _ = Group.objects.get_or_create(name=name)
             StorefrontGroup.objects.create(storefront=storefront, group=group, role=role)
