@@ -41,11 +41,13 @@ def test_buyer_goes_from_login_to_placed_order_and_colleague_sees_it(page, shop,
     expect(page.get_by_role("link", name="Argan repair shampoo 1000 ml").first).to_be_visible()
     expect(page.get_by_text("Keratin spray 200 ml")).to_have_count(0)
 
+    results = page.url
     for title in ["Argan repair shampoo 1000 ml", "Argan repair mask 500 ml"]:
+        page.goto(results)
         page.get_by_role("link", name=title).first.click()
-        page.get_by_role("button", name=re.compile("add to cart", re.I)).first.click()
-        page.go_back()
-        page.go_back()
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
+        with page.expect_navigation():  # the POST completes before we move on
+            page.get_by_role("button", name=re.compile("add to cart", re.I)).first.click()
 
     page.goto(host_url(sf, "/shop/basket/"))
     expect(page.get_by_text("Argan repair shampoo 1000 ml").first).to_be_visible()

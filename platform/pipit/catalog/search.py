@@ -93,7 +93,7 @@ def build_document(product: Product, category_names: dict[str, str]) -> ProductS
     return ProductSearchDocument(
         product=product,
         title=product.title[:255],
-        codes=" ".join(dict.fromkeys(code for code in codes if code)),
+        codes=" ".join(dict.fromkeys(word for code in codes if code for word in _code_words(code))),
         brand=brand[:255],
         attributes=" ".join(dict.fromkeys(a for a in attributes if a)),
         categories=" ".join(categories),
@@ -296,6 +296,16 @@ def schedule_update(product_ids: Iterable[int]) -> None:
 
 
 # -- searching ------------------------------------------------------------------------------------
+
+
+def _code_words(code: str) -> list[str]:
+    """A code as written plus its parts: "DDF-2000" → "DDF-2000", "DDF", "2000".
+
+    PostgreSQL's text parser reads "DDF-2000" as "ddf" and the number "-2000", so a buyer typing
+    "DDF 2000" would not find it; the separate parts make every backend match the same way.
+    """
+    parts = [p for p in re.split(r"[\s\-_/.]+", code) if p]
+    return [code, *parts] if len(parts) > 1 else [code]
 
 
 def normalize_query(query: str) -> str:
