@@ -28,3 +28,6 @@ if os.environ.get("PIPIT_TEST_EMAIL_DIR"):
     EMAIL_FILE_PATH = os.environ["PIPIT_TEST_EMAIL_DIR"]
 
 PIPIT_DEMO_ALLOWED = True
+
+# Tests never collect static files; without a STATIC_ROOT WhiteNoise stops warning about it.
+STATIC_ROOT = None
