@@ -13,7 +13,7 @@ SMOKE_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/smoke.sqlite3
 .PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e smoke lint format check-migrations bench messages clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Pipit needs Python 3.11+") if sys.version_info < (3, 11) else None'
