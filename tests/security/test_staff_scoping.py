@@ -268,3 +268,21 @@ def test_wagtail_reports_listing_every_storefront_are_for_superusers_only(
     # The sidebar menu (rendered as JSON props) offers the reports to the superuser only.
     assert "/admin/reports/site-history/" not in editor.get("/admin/").content.decode()
     assert "/admin/reports/site-history/" in superuser.get("/admin/").content.decode()
+
+
+def test_sales_ops_cannot_change_a_price_another_storefront_also_charges(
+    storefront, other_storefront, client_for
+):
+    # Beta sells from alpha's partner too (its "main" warehouse): one base price for both.
+    product = factories.product(storefront, "Shared dye", price="300.00", stock={"main": 4})
+    record = product.stockrecords.get()
+    main = storefront.warehouses.get(code="alpha-main")
+    other_storefront.warehouses.add(main)
+    other_storefront.categories.add(storefront.categories.get())
+
+    client = client_for(storefront, factories.staff(storefront, Role.PRICING))
+    url = reverse("commerce_products:edit", args=[product.pk])
+    assert "ask a platform admin" in client.get(url).content.decode()
+    client.post(url, {f"price_{record.pk}": "1.00", f"stock_{record.pk}_{main.pk}": "4"})
+    record.refresh_from_db()
+    assert str(record.price) == "300.00"

@@ -27,6 +27,7 @@ from pipit.tenancy.admin_views import (
     ScopedModelViewSet,
     staff_storefronts,
 )
+from pipit.tenancy.models import Storefront
 
 from .queries import products_for_storefront
 
@@ -48,6 +49,19 @@ class StaffCatalogScope:
     @cached_property
     def partner_ids(self) -> set[int]:
         return {wh.partner_id for wh in self.warehouses}
+
+    @cached_property
+    def shared_partner_ids(self) -> set[int]:
+        """Partners that also sell on storefronts this user does not staff.
+
+        A partner's base price (``StockRecord.price``) is one number for every storefront that
+        sells from its warehouses; staff of one of them must not change what another's buyers pay.
+        """
+        mine = {sf.pk for sf in self.storefronts}
+        links = Storefront.warehouses.through.objects.filter(
+            warehouse__partner_id__in=self.partner_ids
+        ).values_list("warehouse__partner_id", "storefront_id")
+        return {partner_id for partner_id, storefront_id in links if storefront_id not in mine}
 
     def products(self) -> QuerySet[Product]:
         if not self.storefronts:
@@ -98,17 +112,33 @@ class ProductIndexView(ScopedIndexView):
 class PriceStockForm(forms.Form):
     """One price field per stock record, stock and restock date per warehouse of its partner."""
 
-    def __init__(self, *args, records, warehouses, can_price: bool, can_stock: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        records,
+        warehouses,
+        can_price: bool,
+        can_stock: bool,
+        shared_partner_ids: frozenset[int] | set[int] = frozenset(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.rows = []
         for record in records:
+            shared = record.partner_id in shared_partner_ids
             price = forms.DecimalField(
                 label=_("base price, before VAT"),
                 max_digits=12,
                 decimal_places=2,
                 min_value=Decimal("0"),
                 initial=record.price,
-                disabled=not can_price,
+                # A disabled field keeps its initial value whatever is posted.
+                disabled=not can_price or shared,
+                help_text=(
+                    _("Other storefronts sell this partner's offer too; ask a platform admin.")
+                    if shared
+                    else ""
+                ),
             )
             self.fields[f"price_{record.pk}"] = price
             stocks = {s.warehouse_id: s for s in record.warehouse_stocks.all()}
@@ -223,6 +253,7 @@ class ProductPriceStockView(PermissionCheckedMixin, WagtailAdminTemplateMixin, F
             "warehouses": self.catalog.warehouses,
             "can_price": self.can_price,
             "can_stock": self.can_stock,
+            "shared_partner_ids": self.catalog.shared_partner_ids,
         }
 
     def get_context_data(self, **kwargs):
