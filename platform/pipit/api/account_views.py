@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from rest_framework.authtoken.models import Token
 
-from .authentication import user_allowed_on_storefront
+from pipit.tenancy.access import user_allowed_on_storefront
 
 
 class ApiTokenView(LoginRequiredMixin, TemplateView):

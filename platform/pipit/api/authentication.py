@@ -11,28 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from pipit.companies.models import company_of
-from pipit.tenancy.models import Storefront
-
-
-def user_allowed_on_storefront(user, storefront: Storefront | None) -> bool:
-    """Whether ``user`` may use the API (and hold a token) on ``storefront``."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if storefront is None:
-        return False
-    company = company_of(user)
-    if company is not None:
-        return company.storefront_id == storefront.pk and company.is_active
-    if user.is_staff:
-        return Storefront.objects.for_staff(user).filter(pk=storefront.pk).exists()
-    return False
+from pipit.tenancy.access import user_allowed_on_storefront
 
 
 def _check_storefront(request, user) -> None:
     storefront = getattr(request._request, "storefront", None)
+    if storefront is None and user.is_active and user.is_superuser:
+        # A platform host (no storefront) serves only the API schema and docs; a superuser's
+        # admin session stays valid there, as it always was.
+        return
     if not user_allowed_on_storefront(user, storefront):
         raise exceptions.AuthenticationFailed(
             _("These credentials are not valid on this storefront.")

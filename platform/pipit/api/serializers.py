@@ -16,8 +16,7 @@ from pipit.catalog.queries import public_variants, purchase_info
 from pipit.companies.models import CompanyAddress
 from pipit.ordering import statuses
 from pipit.oscar_apps.order.models import Order
-
-from .authentication import user_allowed_on_storefront
+from pipit.tenancy.access import user_allowed_on_storefront
 
 # -- auth --------------------------------------------------------------------------------------
 

@@ -24,7 +24,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from pipit.catalog.queries import categories_for_storefront, in_category
-from pipit.companies.models import CompanyAddress, company_of
+from pipit.companies.access import buyer_company
+from pipit.companies.models import CompanyAddress
 from pipit.ordering.services import place_order
 from pipit.oscar_apps.order.models import Order
 
@@ -45,12 +46,21 @@ ATTRIBUTE_PREFIX = "attr_"
 
 
 class IsCompanyBuyer(permissions.IsAuthenticated):
-    """Carts and orders belong to buyer companies; staff accounts have none."""
+    """Carts and orders belong to buyer companies; staff accounts have none.
+
+    Authentication has already refused buyers of other storefronts and of suspended companies
+    (401); this is the same rule again, so a view never acts for a company that is not here.
+    """
 
     message = _("Only buyers of a company can use the cart and orders.")
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and company_of(request.user) is not None
+        return super().has_permission(request, view) and _company(request) is not None
+
+
+def _company(request):
+    """The caller's active company on this storefront (see :func:`buyer_company`)."""
+    return buyer_company(request.user, request.storefront)
 
 
 class LoginRateThrottle(AnonRateThrottle):
@@ -265,7 +275,7 @@ class AddressViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CompanyAddress.objects.none()
-        return CompanyAddress.objects.filter(company=company_of(self.request.user))
+        return CompanyAddress.objects.filter(company=_company(self.request))
 
 
 @extend_schema_view(
@@ -302,7 +312,7 @@ class OrderViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
-        company = company_of(self.request.user)
+        company = _company(self.request)
         return (
             Order.objects.for_company(self.request.storefront, company)
             .select_related("user", "shipping_address")
@@ -311,7 +321,7 @@ class OrderViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        company = company_of(request.user)
+        company = _company(request)
         params = api.OrderCreateSerializer(
             data=request.data,
             context={"addresses": CompanyAddress.objects.filter(company=company)},

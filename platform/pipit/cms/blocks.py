@@ -187,7 +187,7 @@ class BannersBlock(blocks.StructBlock):
         template = "cms/blocks/banners.html"
 
     def get_context(self, value, parent_context=None):
-        from pipit.companies.models import company_of
+        from pipit.companies.access import buyer_company
 
         from .models import PromoBanner
 
@@ -199,7 +199,7 @@ class BannersBlock(blocks.StructBlock):
         else:
             context["banners"] = PromoBanner.objects.live_for(
                 storefront,
-                company=company_of(getattr(request, "user", None)),
+                company=buyer_company(getattr(request, "user", None), storefront),
                 placement=value["placement"],
             ).select_related("image")
         return context

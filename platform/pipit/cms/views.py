@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from pipit.companies.models import company_of
+from pipit.companies.access import buyer_company
 
 from .models import PromoBanner
 
@@ -20,7 +20,7 @@ class PromotionListView(LoginRequiredMixin, ListView):
     page_title = _("Promotions")
 
     def get_queryset(self):
-        company = company_of(self.request.user)
+        company = buyer_company(self.request.user, self.request.storefront)
         aimed_at_company = PromoBanner.companies.through.objects.filter(promobanner=OuterRef("pk"))
         return (
             PromoBanner.objects.live_for(self.request.storefront, company=company)
@@ -35,5 +35,5 @@ class PromotionListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["page_title"] = self.page_title
-        context["company"] = company_of(self.request.user)
+        context["company"] = buyer_company(self.request.user, self.request.storefront)
         return context

@@ -181,13 +181,3 @@ class RegistrationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_name} ({self.email})"
-
-
-def company_of(user) -> Company | None:
-    """The buyer's company, or None for staff and anonymous visitors."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.company_membership.company
-    except CompanyMember.DoesNotExist:
-        return None

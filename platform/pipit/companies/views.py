@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, TemplateView, UpdateView
 
 from . import services
+from .access import require_buyer_company
 from .forms import CompanyAddressForm, RegistrationRequestForm
 from .models import Company, CompanyAddress, CompanyMember
 
@@ -41,17 +41,13 @@ class BuyerCompanyMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        membership = (
-            CompanyMember.objects.filter(
-                user=request.user, company__storefront=request.storefront, company__is_active=True
-            )
-            .select_related("company")
-            .first()
+        self.company: Company = require_buyer_company(
+            request,
+            not_found=True,
+            message=_("You are not a member of a company on this storefront."),
         )
-        if membership is None:
-            raise Http404(_("You are not a member of a company on this storefront."))
-        self.membership = membership
-        self.company: Company = membership.company
+        # Loaded (with the company) by require_buyer_company: no query.
+        self.membership: CompanyMember = request.user.company_membership
         return super().dispatch(request, *args, **kwargs)
 
     @property

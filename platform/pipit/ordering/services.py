@@ -26,7 +26,8 @@ from oscar.apps.order.utils import OrderCreator, OrderNumberGenerator
 from oscar.apps.payment.models import Source, SourceType
 
 from pipit.catalog.queries import products_for_storefront
-from pipit.companies.models import Company, CompanyAddress, company_of
+from pipit.companies.access import buyer_company
+from pipit.companies.models import Company, CompanyAddress
 from pipit.inventory import services as inventory
 from pipit.oscar_apps.order.models import Order, ShippingAddress
 from pipit.pricing.strategy import StorefrontStrategy
@@ -253,8 +254,9 @@ def _already_placed(order: Order | None) -> OrderPlacementError:
 
 
 def _buyer_company(storefront: Storefront, user) -> Company:
-    company = company_of(user)
-    if company is None or company.storefront_id != storefront.pk:
+    # active=False only to give a suspended company's buyer its own message; refused below.
+    company = buyer_company(user, storefront, active=False)
+    if company is None:
         raise OrderPlacementError(
             {"basket": [_("Only buyers of a company registered on this storefront can order.")]},
             code="no_company",

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from pipit.companies.models import company_of
+from pipit.companies.access import require_buyer_company
 from pipit.oscar_apps.order.models import Line, Order, OrderStatusChange
 
 from . import statuses
@@ -30,12 +30,17 @@ class OrderFilterForm(forms.Form):
 
 
 class CompanyOrdersMixin(LoginRequiredMixin):
-    """Orders of the signed-in buyer's company on this storefront; anything else is a 404."""
+    """Orders of the signed-in buyer's active company on this storefront; anything else is a 404.
+
+    A suspended company's buyers see no order history either.
+    """
 
     def company_orders(self):
-        company = company_of(self.request.user)
-        if company is None or company.storefront_id != self.request.storefront.pk:
-            raise Http404(_("Order history is for buyers of a company of this storefront."))
+        company = require_buyer_company(
+            self.request,
+            not_found=True,
+            message=_("Order history is for buyers of a company of this storefront."),
+        )
         return Order.objects.for_company(self.request.storefront, company)
 
 

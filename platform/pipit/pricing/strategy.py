@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from oscar.apps.partner import availability, prices
 from oscar.apps.partner.strategy import Structured
 
-from pipit.companies.models import company_of
+from pipit.companies.access import buyer_company
 from pipit.tenancy.context import current_storefront
 
 
@@ -88,7 +88,7 @@ class StorefrontStrategy(Structured):
         super().__init__(request)
         self.storefront = storefront or getattr(request, "storefront", None) or current_storefront()
         self.user = user if user is not None else getattr(request, "user", None)
-        self.company = company_of(self.user)
+        self.company = buyer_company(self.user, self.storefront)
 
     # -- seams -------------------------------------------------------------------------------
     @property

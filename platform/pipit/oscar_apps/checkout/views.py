@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from oscar.apps.checkout.signals import post_checkout
 
-from pipit.companies.models import company_of
+from pipit.companies.access import buyer_company
 from pipit.ordering.services import OrderPlacementError, place_order
 from pipit.oscar_apps.order.models import Order
 
@@ -24,8 +24,9 @@ class BuyerRequiredMixin:
     URL decorator Oscar's app config applies)."""
 
     def dispatch(self, request, *args, **kwargs):
-        company = company_of(request.user)
-        if company is None or company.storefront_id != request.storefront.pk:
+        # active=False only to tell a suspended company's buyer why; they are refused below.
+        company = buyer_company(request.user, request.storefront, active=False)
+        if company is None:
             return render(request, "oscar/checkout/not_a_buyer.html", status=403)
         if not company.is_active:
             return render(

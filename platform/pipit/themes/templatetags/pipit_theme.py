@@ -77,12 +77,9 @@ def storefront_name() -> str:
 
 @register.simple_tag(takes_context=True)
 def buyer_company(context):
-    """The signed-in buyer's company on this storefront, or None (staff, other storefront)."""
-    from pipit.companies.models import company_of
+    """The signed-in buyer's active company on this storefront, or None (staff, other storefront,
+    suspended company)."""
+    from pipit.companies import access
 
     request = context.get("request")
-    company = company_of(getattr(request, "user", None))
-    storefront = _storefront(context)
-    if company is None or storefront is None or company.storefront_id != storefront.pk:
-        return None
-    return company
+    return access.buyer_company(getattr(request, "user", None), _storefront(context))
