@@ -29,13 +29,14 @@ from pipit.tenancy.admin_views import (
 )
 from pipit.tenancy.models import Storefront
 
-from .queries import products_for_storefront
+from .queries import products_for_staff
 
 
 class StaffCatalogScope:
     """What of the catalog a staff user reaches: their storefronts' products, partners, warehouses."""
 
     def __init__(self, user):
+        self.user = user
         self.storefronts = list(staff_storefronts(user).prefetch_related("warehouses"))
 
     @cached_property
@@ -64,12 +65,7 @@ class StaffCatalogScope:
         return {partner_id for partner_id, storefront_id in links if storefront_id not in mine}
 
     def products(self) -> QuerySet[Product]:
-        if not self.storefronts:
-            return Product.objects.none()
-        in_scope = Q()
-        for sf in self.storefronts:
-            in_scope |= Q(pk__in=products_for_storefront(sf).values("pk"))
-        return Product.objects.filter(in_scope)
+        return products_for_staff(self.user)
 
     def stockrecords(self) -> QuerySet[StockRecord]:
         return StockRecord.objects.filter(partner_id__in=self.partner_ids)

@@ -17,6 +17,7 @@ from oscar.apps.partner.models import StockRecord
 from oscar.apps.partner.strategy import PurchaseInfo
 
 from pipit.inventory.models import WarehouseStock
+from pipit.tenancy.access import staff_storefronts
 from pipit.tenancy.models import Storefront
 
 _INT = re.compile(r"-?\d+")
@@ -39,6 +40,28 @@ def products_for_storefront(storefront: Storefront) -> QuerySet[Product]:
         partner_id__in=storefront.partner_ids, product__parent=OuterRef("pk")
     )
     return Product.objects.browsable().filter(Exists(in_scope_category), Exists(sold_here))
+
+
+def products_for_staff(user) -> QuerySet[Product]:
+    """Products in the scope of any storefront ``user`` staffs: what the catalog admin lists and
+    an editor may put on a page. A superuser reaches every browsable product."""
+    if user.is_active and user.is_superuser:
+        return Product.objects.browsable()
+    scope = Q(pk__in=[])
+    for storefront in staff_storefronts(user):
+        scope |= Q(pk__in=products_for_storefront(storefront).values("pk"))
+    return Product.objects.filter(scope)
+
+
+def categories_for_staff(user) -> QuerySet[Category]:
+    """Categories inside the catalog scope of any storefront ``user`` staffs (all for a
+    superuser)."""
+    if user.is_active and user.is_superuser:
+        return Category.objects.all()
+    scope = Q(pk__in=[])
+    for storefront in staff_storefronts(user):
+        scope |= Q(pk__in=categories_for_storefront(storefront).values("pk"))
+    return Category.objects.filter(scope)
 
 
 # -- prefetches -----------------------------------------------------------------------------------

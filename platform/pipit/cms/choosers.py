@@ -7,7 +7,7 @@ The viewsets live here rather than in ``wagtail_hooks.py`` because the StreamFie
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.models import Category, Product
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -15,28 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
-from pipit.catalog.queries import categories_for_storefront, products_for_storefront
-from pipit.tenancy.models import Storefront
-
-
-def products_for_editor(user) -> QuerySet[Product]:
-    """Products an editor may put on a page: those sold by any storefront they staff."""
-    if user.is_superuser:
-        return Product.objects.browsable()
-    scope = Q(pk__in=[])
-    for storefront in Storefront.objects.for_staff(user):
-        scope |= Q(pk__in=products_for_storefront(storefront).values("pk"))
-    return Product.objects.filter(scope)
-
-
-def categories_for_editor(user) -> QuerySet[Category]:
-    """Categories inside the catalog scope of any storefront the editor staffs."""
-    if user.is_superuser:
-        return Category.objects.all()
-    scope = Q(pk__in=[])
-    for storefront in Storefront.objects.for_staff(user):
-        scope |= Q(pk__in=categories_for_storefront(storefront).values("pk"))
-    return Category.objects.filter(scope)
+from pipit.catalog.queries import categories_for_staff, products_for_staff
 
 
 class TitleSearchForm(BaseFilterForm):
@@ -83,7 +62,7 @@ class ScopedListMixin:
 
 
 class ProductListMixin(ScopedListMixin):
-    scope = staticmethod(products_for_editor)
+    scope = staticmethod(products_for_staff)
     filter_form_class = ProductSearchForm
     ordering = ["title", "pk"]
 
@@ -96,7 +75,7 @@ class ProductListMixin(ScopedListMixin):
 
 
 class CategoryListMixin(ScopedListMixin):
-    scope = staticmethod(categories_for_editor)
+    scope = staticmethod(categories_for_staff)
     filter_form_class = CategorySearchForm
     ordering = ["path"]
 
@@ -119,12 +98,12 @@ class ProductChooseResultsView(ProductListMixin, chooser_views.ChooseResultsView
 
 
 class ProductChosenView(ScopedChosenView):
-    scope = staticmethod(products_for_editor)
+    scope = staticmethod(products_for_staff)
 
 
 class ProductChosenMultipleView(chooser_views.ChosenMultipleView):
     def get_objects(self, pks):
-        return products_for_editor(self.request.user).filter(pk__in=pks)
+        return products_for_staff(self.request.user).filter(pk__in=pks)
 
 
 class CategoryChooseView(CategoryListMixin, chooser_views.ChooseView):
@@ -136,7 +115,7 @@ class CategoryChooseResultsView(CategoryListMixin, chooser_views.ChooseResultsVi
 
 
 class CategoryChosenView(ScopedChosenView):
-    scope = staticmethod(categories_for_editor)
+    scope = staticmethod(categories_for_staff)
 
 
 class ProductChooserViewSet(ChooserViewSet):

@@ -25,7 +25,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from pipit.tenancy.models import Storefront
+from pipit.tenancy.access import staff_storefront_ids
+from pipit.tenancy.admin_views import storefront_filter
 
 from .blocks import PLACEMENT_CHOICES
 from .choosers import category_chooser_viewset, product_chooser_viewset
@@ -40,9 +41,10 @@ class StorefrontScopedPolicy(ModelPermissionPolicy):
     """
 
     def user_has_permission_for_instance(self, user, action, instance):
+        # The ids are read once per request and kept on the user: the banner listing asks this
+        # for every row.
         return self.user_has_permission(user, action) and (
-            user.is_superuser
-            or Storefront.objects.for_staff(user).filter(pk=instance.storefront_id).exists()
+            user.is_superuser or instance.storefront_id in staff_storefront_ids(user)
         )
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
@@ -68,16 +70,8 @@ def register_category_chooser():
     return category_chooser_viewset
 
 
-def staffed_storefronts(request):
-    if request is None:
-        return Storefront.objects.none()
-    return Storefront.objects.for_staff(request.user)
-
-
 class PromoBannerFilterSet(WagtailFilterSet):
-    storefront = django_filters.ModelChoiceFilter(
-        label=_("Storefront"), queryset=staffed_storefronts
-    )
+    storefront = storefront_filter()
     placement = django_filters.ChoiceFilter(label=_("Placement"), choices=PLACEMENT_CHOICES)
     state = django_filters.ChoiceFilter(
         label=_("Shown now"),

@@ -12,12 +12,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 
-from pipit.tenancy.admin_views import (
-    ScopedEditView,
-    ScopedIndexView,
-    ScopedModelViewSet,
-    staff_storefronts,
-)
+from pipit.tenancy.access import staff_storefront_ids
+from pipit.tenancy.admin_views import ScopedEditView, ScopedIndexView, ScopedModelViewSet
 
 from . import services
 from .models import Warehouse, WarehouseStock
@@ -29,7 +25,7 @@ LOW_STOCK = 5
 def _staff_warehouses(request):
     if request is None:
         return Warehouse.objects.none()
-    return Warehouse.objects.filter(storefronts__in=staff_storefronts(request.user)).distinct()
+    return Warehouse.objects.filter(storefronts__in=staff_storefront_ids(request.user)).distinct()
 
 
 class StockFilterSet(WagtailFilterSet):

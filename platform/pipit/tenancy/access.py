@@ -1,6 +1,13 @@
-"""Who may act on a storefront: the one rule the storefront pages, the API and pricing share."""
+"""Who may act on a storefront: the one rule the storefront pages, the API and pricing share.
+
+Also the staff scope every admin screen filters by (:func:`staff_storefront_ids`,
+:func:`staff_storefronts`); products and categories in that scope are
+:func:`pipit.catalog.queries.products_for_staff` and ``categories_for_staff``.
+"""
 
 from __future__ import annotations
+
+from django.db.models import QuerySet
 
 from .models import Storefront
 
@@ -20,9 +27,28 @@ def user_allowed_on_storefront(user, storefront: Storefront | None) -> bool:
         company = membership.company
         return company.storefront_id == storefront.pk and company.is_active
     if user.is_staff:
-        cached = getattr(user, "_pipit_staff_storefront_ids", None)
-        if cached is None:
-            cached = set(Storefront.objects.for_staff(user).values_list("pk", flat=True))
-            user._pipit_staff_storefront_ids = cached
-        return storefront.pk in cached
+        return storefront.pk in staff_storefront_ids(user)
     return False
+
+
+def staff_storefront_ids(user) -> frozenset[int]:
+    """Primary keys of the storefronts ``user`` administers (every one for a superuser).
+
+    Read once per user object and kept on it, so the admin's per-row permission checks and scope
+    filters of one request share a single query. The user object lives for one request (the auth
+    backend loads it afresh each time), so a change of role groups applies from the next request.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_pipit_staff_storefront_ids", None)
+    if cached is None:
+        cached = frozenset(Storefront.objects.for_staff(user).values_list("pk", flat=True))
+        user._pipit_staff_storefront_ids = cached
+    return cached
+
+
+def staff_storefronts(user) -> QuerySet[Storefront]:
+    """The storefronts ``user`` administers (all of them for a superuser), as a queryset."""
+    if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
+        return Storefront.objects.all()
+    return Storefront.objects.filter(pk__in=staff_storefront_ids(user))

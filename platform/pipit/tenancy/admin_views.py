@@ -27,6 +27,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from .access import staff_storefront_ids, staff_storefronts
 from .models import Storefront
 from .services import StorefrontSpec, provision_storefront
 
@@ -34,16 +35,11 @@ from .services import StorefrontSpec, provision_storefront
 COMMERCE_MENU_HOOK = "register_commerce_menu_item"
 
 
-def staff_storefronts(user) -> QuerySet[Storefront]:
-    """The storefronts ``user`` administers (all of them for a superuser)."""
-    return Storefront.objects.for_staff(user)
-
-
 def scope_to_staff(queryset: QuerySet, user, lookup: str) -> QuerySet:
     """Restrict ``queryset`` to rows of the user's storefronts; ``lookup`` leads to Storefront."""
     if user.is_active and user.is_superuser:
         return queryset
-    ids = list(staff_storefronts(user).values_list("pk", flat=True))
+    ids = sorted(staff_storefront_ids(user))
     if "__" in lookup:
         # Through a to-many relation a plain filter would repeat rows; match by primary key.
         inner = queryset.model._default_manager.filter(**{f"{lookup}__in": ids})
