@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Cast
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from wagtail.models import (
     Revision,
     RevisionMixin,
     WorkflowMixin,
+    WorkflowState,
 )
 from wagtail.search import index
 
@@ -63,6 +64,25 @@ class PromoBannerQuerySet(models.QuerySet):
 
         return self.filter(storefront__in=Storefront.objects.for_staff(user))
 
+    def _approved_schedule(self):
+        """Revisions of the outer banner approved for publishing at a set time (a subquery)."""
+        return Revision.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(self.model),
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            approved_go_live_at__isnull=False,
+        )
+
+    def with_admin_status(self) -> PromoBannerQuerySet:
+        """Load what the admin listing's status column reads for the whole page at once.
+
+        Wagtail would otherwise ask, for every row, whether a publication is scheduled and whether
+        a workflow is in progress (it does this for pages, not for snippets).
+        """
+        active_workflows = WorkflowState.objects.active().select_related("current_task_state__task")
+        return self.annotate(_approved_schedule=Exists(self._approved_schedule())).prefetch_related(
+            Prefetch("_workflow_states", active_workflows, to_attr="_current_workflow_states")
+        )
+
     def shown_at(self, at: datetime.datetime | None = None) -> PromoBannerQuerySet:
         """Banners published and inside their publishing window at ``at`` (default: now).
 
@@ -73,14 +93,12 @@ class PromoBannerQuerySet(models.QuerySet):
         version keeps showing.)
         """
         at = at or timezone.now()
-        approved_schedule = Revision.objects.filter(
-            base_content_type=ContentType.objects.get_for_model(self.model),
-            object_id=Cast(OuterRef("pk"), output_field=CharField()),
-            approved_go_live_at__isnull=False,
-        )
         return self.filter(
             Q(live=True)
-            | (Q(live=False, go_live_at__isnull=False, expired=False) & Exists(approved_schedule)),
+            | (
+                Q(live=False, go_live_at__isnull=False, expired=False)
+                & Exists(self._approved_schedule())
+            ),
             Q(go_live_at__isnull=True) | Q(go_live_at__lte=at),
             Q(expire_at__isnull=True) | Q(expire_at__gt=at),
         )
@@ -194,6 +212,14 @@ class PromoBanner(
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def approved_schedule(self) -> bool:
+        # Annotated by PromoBannerQuerySet.with_admin_status on listings (Wagtail's own
+        # optimisation for pages); otherwise Wagtail reads the scheduled revision.
+        if hasattr(self, "_approved_schedule"):
+            return self._approved_schedule
+        return super().approved_schedule
 
     @property
     def audience_label(self) -> str:

@@ -171,6 +171,7 @@ class PromoBannerViewSet(SnippetViewSet):
             PromoBanner.objects.for_staff(request.user)
             .select_related("storefront")
             .annotate(num_companies=Count("companies"))
+            .with_admin_status()
         )
 
     def get_urlpatterns(self):
