@@ -17,7 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -38,6 +37,8 @@ from oscar.apps.catalogue.models import (
 )
 from oscar.apps.partner.models import Partner, StockRecord
 
+from pipit.catalog.search import rebuild_all
+from pipit.cms.models import LandingPage, PromoBanner
 from pipit.companies.models import Company, CompanyAddress, CompanyMember
 from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.tenancy.models import Storefront, StorefrontGroup
@@ -46,7 +47,14 @@ from pipit.themes.models import DesignTokens
 from pipit.themes.registry import themes
 
 from .catalogs import Catalog, ClassDef, ProductDef, build_catalog, latin
-from .sites import PASSWORD, PLATFORM_ADMIN, DemoLogin, SiteDefinition, logins
+from .sites import (
+    PASSWORD,
+    PLATFORM_ADMIN,
+    DemoLogin,
+    SiteDefinition,
+    SiteDefinitionError,
+    logins,
+)
 
 _VALUE_COLUMN = {"text": "value_text", "integer": "value_integer", "float": "value_float"}
 
@@ -577,14 +585,12 @@ class DemoLoader:
         available = set(stream_block.child_blocks)
         missing = sorted({b["type"] for b in blocks} - available)
         if missing:
-            report.notes.append(
-                f"page blocks {', '.join(missing)} do not exist in pipit.cms yet; "
-                "loaded the others — run load_demo again once they land"
+            raise SiteDefinitionError(
+                f"unknown page block(s) {', '.join(missing)}; "
+                f"the blocks are: {', '.join(sorted(available))}"
             )
         body = [
-            {"type": b["type"], "value": self._block_value(b, categories, products)}
-            for b in blocks
-            if b["type"] in available
+            {"type": b["type"], "value": self._block_value(b, categories, products)} for b in blocks
         ]
         if page.pk:
             current = _without_ids(stream_block.get_prep_value(page.body))
@@ -620,11 +626,6 @@ class DemoLoader:
     ) -> None:
         if not site.pages:
             return
-        try:
-            LandingPage = apps.get_model("cms", "LandingPage")
-        except LookupError:
-            report.notes.append("cms.LandingPage does not exist; landing pages skipped")
-            return
         home = storefront.site.root_page
         for spec in site.pages:
             page = home.get_children().filter(slug=spec.slug).specific().first()
@@ -656,14 +657,7 @@ class DemoLoader:
     ) -> None:
         if not site.banners:
             return
-        try:
-            Banner = apps.get_model("cms", "PromoBanner")
-        except LookupError:
-            report.notes.append(
-                "cms.PromoBanner does not exist yet; banners skipped — run load_demo again later"
-            )
-            return
-        fields = {f.name for f in Banner._meta.get_fields()}
+        fields = {f.name for f in PromoBanner._meta.get_fields()}
         for spec in site.banners:
             values = {
                 "text": spec.text,
@@ -673,7 +667,7 @@ class DemoLoader:
                 "priority": spec.priority,
             }
             values = {k: v for k, v in values.items() if k in fields}
-            banner = Banner.objects.filter(storefront=storefront, title=spec.title).first()
+            banner = PromoBanner.objects.filter(storefront=storefront, title=spec.title).first()
             audience = [companies[key] for key in spec.audience]
             if banner is not None:
                 same = all(getattr(banner, k) == v for k, v in values.items())
@@ -685,7 +679,7 @@ class DemoLoader:
                     continue
                 report.rows.updated += 1
             else:
-                banner = Banner(storefront=storefront, title=spec.title)
+                banner = PromoBanner(storefront=storefront, title=spec.title)
                 if "live" in fields:
                     banner.live = False  # published below, through a revision
                 report.rows.created += 1
@@ -697,8 +691,7 @@ class DemoLoader:
                 # A ParentalManyToManyField: kept in memory, written by save() and the revision.
                 banner.companies.set(audience)
             banner.save()
-            if hasattr(banner, "save_revision"):
-                banner.save_revision().publish()
+            banner.save_revision().publish()
 
 
 def _without_ids(value: Any) -> Any:
@@ -713,13 +706,6 @@ def _without_ids(value: Any) -> Any:
 
 
 def rebuild_search_index() -> str:
-    """Rebuild the catalog search index if the catalog app has one; returns what was done."""
-    try:
-        from pipit.catalog import search
-    except ImportError:
-        return gettext("pipit.catalog.search is not available yet; search index not rebuilt")
-    rebuild_all = getattr(search, "rebuild_all", None)
-    if rebuild_all is None:
-        return gettext("pipit.catalog.search has no rebuild_all(); search index not rebuilt")
+    """Rebuild the catalog search index; returns what was done (for the command's report)."""
     rebuild_all()
     return gettext("search index rebuilt")

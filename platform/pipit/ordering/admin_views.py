@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
@@ -21,6 +19,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from pipit.companies.models import Company
+from pipit.ordering import statuses
+from pipit.ordering.models import LineAllocation
 from pipit.oscar_apps.order.models import Line, Order
 from pipit.tenancy.admin_views import (
     ScopedIndexView,
@@ -30,29 +30,9 @@ from pipit.tenancy.admin_views import (
 )
 
 
-def status_label(status: str) -> str:
-    try:
-        from .statuses import label
-    except ImportError:  # statuses are the ordering app's; fall back to the raw code
-        return status
-    return label(status)
-
-
-def status_choices() -> list[tuple[str, str]]:
-    return [(s, status_label(s)) for s in settings.OSCAR_ORDER_STATUS_PIPELINE]
-
-
-def allocation_model():
-    """``ordering.LineAllocation`` when the ordering app defines it (per-warehouse reservations)."""
-    try:
-        return apps.get_model("ordering", "LineAllocation")
-    except LookupError:
-        return None
-
-
 class OrderFilterSet(WagtailFilterSet):
     storefront = storefront_filter()
-    status = django_filters.ChoiceFilter(label=_("status"), choices=status_choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=statuses.choices)
     company = django_filters.ModelChoiceFilter(
         label=_("company"),
         queryset=lambda request: (
@@ -72,7 +52,7 @@ class OrderFilterSet(WagtailFilterSet):
 
 class StatusColumn(Column):
     def get_value(self, instance):
-        return status_label(instance.status)
+        return statuses.label(instance.status)
 
 
 class OrderIndexView(ScopedIndexView):
@@ -88,7 +68,7 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, status_label(s)) for s in order.available_statuses()]
+        self.fields["status"].choices = [(s, statuses.label(s)) for s in order.available_statuses()]
 
 
 class OrderDetailView(
@@ -120,16 +100,13 @@ class OrderDetailView(
         ]
 
     def lines(self):
-        lines = Line.objects.filter(order=self.object).select_related("product", "partner")
-        allocation = allocation_model()
-        if allocation is not None:
-            lines = lines.prefetch_related(
-                Prefetch(
-                    "allocations",
-                    queryset=allocation.objects.select_related("warehouse"),
-                )
+        return (
+            Line.objects.filter(order=self.object)
+            .select_related("product", "partner")
+            .prefetch_related(
+                Prefetch("allocations", queryset=LineAllocation.objects.select_related("warehouse"))
             )
-        return lines
+        )
 
     def can_change(self) -> bool:
         return self.user_has_permission("change")
@@ -141,11 +118,11 @@ class OrderDetailView(
         context.update(
             order=order,
             lines=self.lines(),
-            show_allocations=allocation_model() is not None,
-            status=status_label(order.status),
+            show_allocations=True,
+            status=statuses.label(order.status),
             can_change=self.can_change() and bool(order.available_statuses()),
             status_changes=[
-                (change, status_label(change.old_status), status_label(change.new_status))
+                (change, statuses.label(change.old_status), statuses.label(change.new_status))
                 for change in order.status_changes.order_by("-date_created")
             ],
         )
@@ -170,7 +147,7 @@ class OrderDetailView(
         messages.success(
             request,
             _("Order %(number)s is now: %(status)s")
-            % {"number": order.number, "status": status_label(new_status)},
+            % {"number": order.number, "status": statuses.label(new_status)},
         )
         return redirect(self.edit_url_name, self.object.pk)
 
