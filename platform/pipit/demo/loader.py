@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -531,11 +530,8 @@ class DemoLoader:
             kind, key = match.groups()
             target = categories.get(key) if kind == "category" else products.get(key)
             if target is None:
-                return "/shop/catalogue/"
-            try:
-                return target.get_absolute_url()
-            except NoReverseMatch:  # the catalogue's category pages are not mounted (yet)
-                return f"/shop/catalogue/?category={target.pk}" if kind == "category" else "/"
+                raise SiteDefinitionError(f"a link names an unknown {kind} {key!r}")
+            return target.get_absolute_url()
 
         return re.sub(r"\{(category|product):([\w\-./]+)\}", replace, text)
 

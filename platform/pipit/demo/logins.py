@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -43,10 +43,7 @@ def _platform_host() -> str:
 
 
 def _login_path() -> str:
-    try:
-        return reverse("customer:login")
-    except NoReverseMatch:
-        return "/shop/accounts/login/"
+    return reverse("customer:login")
 
 
 def urls(sites: list[SiteDefinition], port: int) -> list[tuple[str, str]]:

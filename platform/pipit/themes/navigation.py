@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.urls import NoReverseMatch
 from django.utils.translation import get_language
 
 from pipit.catalog.queries import categories_for_storefront
@@ -43,11 +42,7 @@ def _build(storefront: Storefront) -> list[NavItem]:
         top = children or top
     items = []
     for category in top[:MAX_ITEMS]:
-        try:
-            url = category.get_absolute_url()
-        except NoReverseMatch:  # the catalog's category page is not mounted
-            continue
-        items.append(NavItem(name=category.name, url=url))
+        items.append(NavItem(name=category.name, url=category.get_absolute_url()))
     return items
 
 
