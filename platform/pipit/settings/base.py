@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pipit.ordering",
     "pipit.cms",
     "pipit.api",
+    "pipit.plugins",
     "pipit.demo",
     # Wagtail
     "wagtail.contrib.forms",

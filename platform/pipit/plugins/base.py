@@ -1,0 +1,98 @@
+"""The :class:`Plugin` base class: the public extension point every Pipit plugin subclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django import forms
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from .hooks import HOOK_ATTRIBUTE, HookError
+
+
+class Plugin:
+    """Base class of a Pipit plugin.
+
+    A plugin package declares an entry point in the ``pipit.plugins`` group pointing at its
+    subclass of this class (``[project.entry-points."pipit.plugins"] myplugin =
+    "myplugin.plugin:MyPlugin"``). Installing the package makes it appear in the admin's
+    Commerce → Plugins screen, where a storefront admin switches it on for their storefront and
+    edits its settings. A plugin may also be a Django app with its own models and migrations.
+
+    Declare:
+
+    * :attr:`id` – a stable machine name (the key of its per-storefront activation);
+    * :attr:`name`, :attr:`version`, :attr:`description` – shown to admins;
+    * :attr:`pipit_requires` – the Pipit versions it supports, a PEP 440 specifier such as
+      ``">=0.1,<0.3"`` checked against ``pipit.__version__``; an incompatible plugin is reported
+      in the admin and never runs;
+    * :attr:`settings_form` – a :class:`django.forms.Form` subclass: the typed settings schema.
+      The admin renders it per storefront and saves ``cleaned_data`` (JSON-serialisable values
+      only). Fields whose widget is :class:`~django.forms.PasswordInput` are secrets: stored, but
+      never rendered back;
+    * hook implementations – methods decorated with :func:`pipit.plugins.hooks.hook`.
+
+    One instance per plugin serves every storefront; per-storefront state comes in the ``settings``
+    argument each hook receives, so keep no per-request state on ``self``.
+    """
+
+    id: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+    description: ClassVar[str] = ""
+    pipit_requires: ClassVar[str] = ""
+    settings_form: ClassVar[type[forms.Form] | None] = None
+
+    #: Hook name → method name, collected from the decorated methods when the class is defined.
+    hook_methods: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        collected: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                hook_name = getattr(value, HOOK_ATTRIBUTE, None)
+                if hook_name is None:
+                    continue
+                if collected.get(hook_name, attr) != attr and klass is cls:
+                    raise HookError(
+                        f"{cls.__qualname__} implements hook {hook_name!r} twice "
+                        f"({collected[hook_name]} and {attr})."
+                    )
+                collected[hook_name] = attr
+        cls.hook_methods = collected
+
+    def implementation(self, hook_name: str) -> Callable | None:
+        """The bound method implementing ``hook_name``, or None."""
+        attr = self.hook_methods.get(hook_name)
+        return getattr(self, attr) if attr else None
+
+    @classmethod
+    def incompatibility(cls, pipit_version: str) -> str | None:
+        """Why this plugin cannot run on ``pipit_version``, or None when it can."""
+        if not cls.pipit_requires:
+            return None
+        try:
+            spec = SpecifierSet(cls.pipit_requires)
+            version = Version(pipit_version)
+        except (InvalidSpecifier, InvalidVersion) as exc:
+            return f"Invalid Pipit version requirement {cls.pipit_requires!r}: {exc}"
+        if not spec.contains(version, prereleases=True):
+            return f"Requires Pipit {cls.pipit_requires}, this is Pipit {pipit_version}."
+        return None
+
+    @classmethod
+    def secret_fields(cls) -> frozenset[str]:
+        """Names of the settings fields that are secrets (rendered with a PasswordInput)."""
+        if cls.settings_form is None:
+            return frozenset()
+        return frozenset(
+            name
+            for name, field in cls.settings_form.base_fields.items()
+            if isinstance(field.widget, forms.PasswordInput)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Plugin {self.id} {self.version}>"

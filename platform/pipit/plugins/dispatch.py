@@ -1,0 +1,61 @@
+"""The one dispatcher of Pipit's hooks (declared in :mod:`pipit.plugins.hooks`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, TypeVar
+
+from django.db import transaction
+
+from pipit.tenancy.models import Storefront
+
+from .hooks import get_spec
+from .models import enabled_plugins
+
+logger = logging.getLogger("pipit.plugins")
+
+V = TypeVar("V")
+
+
+def run_value_hook(name: str, value: V, *, storefront: Storefront | None, **kwargs: Any) -> V:
+    """Pass ``value`` through hook ``name`` of every plugin switched on for ``storefront``.
+
+    Plugins run in id order, each receiving the value the previous one returned. A plugin that
+    raises is logged (logger ``pipit.plugins``) and skipped: the value it received passes on, so a
+    broken plugin never breaks the buyer's page.
+    """
+    get_spec(name, "value")
+    for plugin, settings in enabled_plugins(storefront):
+        implementation = plugin.implementation(name)
+        if implementation is None:
+            continue
+        try:
+            value = implementation(value, storefront=storefront, settings=settings, **kwargs)
+        except Exception:
+            logger.exception(
+                "Plugin %s failed in value hook %s on storefront %s; its input was kept.",
+                plugin.id,
+                name,
+                getattr(storefront, "pk", None),
+            )
+    return value
+
+
+def emit_event(name: str, payload: dict[str, Any], *, storefront_id: int) -> None:
+    """Queue event hook ``name`` with ``payload`` for after the current transaction commits.
+
+    The payload must be a JSON-serialisable dict (it travels through Celery and may later be sent
+    as a webhook); anything else raises TypeError here, in the caller, not in the worker.
+    """
+    get_spec(name, "event")
+    if not isinstance(payload, dict):
+        raise TypeError(f"Payload of event {name!r} must be a dict, not {type(payload).__name__}.")
+    try:
+        json.dumps(payload)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"Payload of event {name!r} is not JSON-serialisable: {exc}") from exc
+
+    from .tasks import run_event_hook
+
+    transaction.on_commit(lambda: run_event_hook.delay(name, payload, storefront_id))
