@@ -30,6 +30,7 @@ from pipit.companies.access import buyer_company
 from pipit.companies.models import Company, CompanyAddress
 from pipit.inventory import services as inventory
 from pipit.oscar_apps.order.models import Order, ShippingAddress
+from pipit.plugins.dispatch import queue_event
 from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront
 
@@ -139,8 +140,20 @@ def place_order(
 
     from .tasks import send_order_placed_notifications
 
+    event = {
+        "order_number": order.number,
+        "storefront_id": storefront.pk,
+        "company_id": order.company_id,
+        "total_incl_tax": str(order.total_incl_tax),
+        "currency": order.currency,
+    }
+
     def notify() -> None:
-        send_order_placed_notifications.delay(order.pk, storefront.pk)
+        try:
+            send_order_placed_notifications.delay(order.pk, storefront.pk)
+        finally:
+            # Plugins hear of the order even when the confirmation mail fails.
+            queue_event("order_placed", event, storefront_id=storefront.pk)
 
     # Robust: the order stands even if the broker (or, run eagerly, the mail server) fails. Not a
     # functools.partial: Django logs a failed robust callback by its __qualname__.

@@ -12,6 +12,7 @@ from pipit.tenancy.models import Storefront
 
 from .hooks import get_spec
 from .models import enabled_plugins
+from .registry import registry
 
 logger = logging.getLogger("pipit.plugins")
 
@@ -46,8 +47,34 @@ def emit_event(name: str, payload: dict[str, Any], *, storefront_id: int) -> Non
     """Queue event hook ``name`` with ``payload`` for after the current transaction commits.
 
     The payload must be a JSON-serialisable dict (it travels through Celery and may later be sent
-    as a webhook); anything else raises TypeError here, in the caller, not in the worker.
+    as a webhook); anything else raises TypeError here, in the caller, not in the worker. Rolled
+    back, the event is never sent.
     """
+    _check_event(name, payload)
+
+    def queue_plugin_event() -> None:
+        queue_event(name, payload, storefront_id=storefront_id)
+
+    # Robust: a broker that is down is logged and never fails the request that already committed.
+    transaction.on_commit(queue_plugin_event, robust=True)
+
+
+def queue_event(name: str, payload: dict[str, Any], *, storefront_id: int) -> None:
+    """Send event hook ``name`` to Celery now: for code already running after the commit (an
+    on-commit callback). Elsewhere use :func:`emit_event`.
+
+    Nothing is queued when no installed plugin implements the event.
+    """
+    _check_event(name, payload)
+    if not any(p.implementation(name) for p in registry.plugins().values()):
+        return
+
+    from .tasks import run_event_hook
+
+    run_event_hook.delay(name, payload, storefront_id)
+
+
+def _check_event(name: str, payload: Any) -> None:
     get_spec(name, "event")
     if not isinstance(payload, dict):
         raise TypeError(f"Payload of event {name!r} must be a dict, not {type(payload).__name__}.")
@@ -55,7 +82,3 @@ def emit_event(name: str, payload: dict[str, Any], *, storefront_id: int) -> Non
         json.dumps(payload)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"Payload of event {name!r} is not JSON-serialisable: {exc}") from exc
-
-    from .tasks import run_event_hook
-
-    transaction.on_commit(lambda: run_event_hook.delay(name, payload, storefront_id))
