@@ -20,6 +20,7 @@ Role = StorefrontGroup.Role
 class CrmSettings(forms.Form):
     endpoint = forms.URLField(label="CRM endpoint", assume_scheme="https")
     batch_size = forms.IntegerField(min_value=1, max_value=500, initial=50)
+    surcharge = forms.DecimalField(required=False, decimal_places=2)
     api_key = forms.CharField(label="API key", widget=forms.PasswordInput)
 
 
@@ -114,6 +115,7 @@ def test_admin_switches_plugin_on_for_own_storefront_only(
     assert alpha.settings == {
         "endpoint": "https://crm.example.com/api",
         "batch_size": 20,
+        "surcharge": None,
         "api_key": "s3cret-key-123",
     }
     assert not PluginActivation.objects.filter(storefront=other_storefront).exists()
@@ -127,6 +129,17 @@ def test_admin_switches_plugin_on_for_own_storefront_only(
     admin_client.post(edit_url("crm_export", storefront), {**VALID, "enabled": ""})
     alpha.refresh_from_db()
     assert not alpha.enabled and alpha.settings["endpoint"] == "https://crm.example.com/api"
+
+
+def test_decimal_settings_are_saved_not_a_server_error(storefront, admin_client):
+    response = admin_client.post(
+        edit_url("crm_export", storefront), {**VALID, "settings-surcharge": "12.50"}
+    )
+    assert response.status_code == 302
+    alpha = PluginActivation.objects.get(storefront=storefront, plugin_id="crm_export")
+    assert alpha.settings["surcharge"] == "12.50"
+    page = admin_client.get(edit_url("crm_export", storefront)).content.decode()
+    assert 'value="12.50"' in page
 
 
 def test_invalid_settings_cannot_be_saved(storefront, admin_client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 
 from .base import Plugin
@@ -45,6 +46,6 @@ def cleaned_settings(plugin: Plugin, form: forms.Form | None, stored: dict) -> d
     for name in plugin.secret_fields():
         if data.get(name) in (None, "") and stored.get(name):
             data[name] = stored[name]
-    # Settings are JSON: a schema field whose value JSON cannot hold is the plugin's bug.
-    json.dumps(data)
-    return data
+    # Settings are stored as JSON: decimals, dates and times become strings (DjangoJSONEncoder)
+    # that the settings form parses back; anything JSON still cannot hold is the plugin's bug.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
