@@ -30,7 +30,7 @@ from pipit.companies.access import buyer_company
 from pipit.companies.models import Company, CompanyAddress
 from pipit.inventory import services as inventory
 from pipit.oscar_apps.order.models import Order, ShippingAddress
-from pipit.plugins.dispatch import queue_event
+from pipit.plugins.dispatch import queue_event, run_value_hook
 from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront
 
@@ -94,8 +94,9 @@ def place_order(
 ) -> Order:
     """Place the buyer's basket as an order on account (to be paid by invoice).
 
-    Raises :class:`OrderPlacementError` for bad input, lines the storefront does not sell and
-    stock shortages (naming every short line); nothing is written then. Placing the same basket
+    Raises :class:`OrderPlacementError` for bad input, lines the storefront does not sell, errors
+    of the storefront's ``checkout_validation`` plugins (under ``basket``) and stock shortages
+    (naming every short line); nothing is written then. Placing the same basket
     twice never makes two orders: the second call raises with ``error.order`` set to the first.
     """
     company = _buyer_company(storefront, user)
@@ -218,6 +219,7 @@ def _place(
     if not lines:
         raise OrderPlacementError({"basket": [_("Your cart is empty.")]}, code="empty")
     _check_lines(storefront, lines)
+    _check_plugins(storefront, basket, user, company)
     _check_stock(storefront, lines)
 
     shipping_method = SupplierDelivery()
@@ -305,6 +307,26 @@ def _check_lines(storefront: Storefront, lines) -> None:
             problems.append(_("'%(product)s' has no price for you") % {"product": title})
     if problems:
         raise OrderPlacementError({"lines": problems}, code="not_sold")
+
+
+def _check_plugins(storefront: Storefront, basket: Basket, user, company: Company) -> None:
+    """The storefront's ``checkout_validation`` plugins may refuse the order (before any stock
+    is reserved); their messages are shown as errors of the cart."""
+    # Each plugin in its own savepoint: a plugin whose query fails is skipped (the documented
+    # fallback) without aborting the order's transaction.
+    problems = run_value_hook(
+        "checkout_validation",
+        [],
+        storefront=storefront,
+        savepoint=True,
+        basket=basket,
+        user=user,
+        company=company,
+    )
+    if problems:
+        raise OrderPlacementError(
+            {"basket": [str(problem) for problem in problems]}, code="plugin_validation"
+        )
 
 
 def _check_stock(storefront: Storefront, lines) -> None:

@@ -19,12 +19,23 @@ logger = logging.getLogger("pipit.plugins")
 V = TypeVar("V")
 
 
-def run_value_hook(name: str, value: V, *, storefront: Storefront | None, **kwargs: Any) -> V:
+def run_value_hook(
+    name: str,
+    value: V,
+    *,
+    storefront: Storefront | None,
+    savepoint: bool = False,
+    **kwargs: Any,
+) -> V:
     """Pass ``value`` through hook ``name`` of every plugin switched on for ``storefront``.
 
     Plugins run in id order, each receiving the value the previous one returned. A plugin that
     raises is logged (logger ``pipit.plugins``) and skipped: the value it received passes on, so a
     broken plugin never breaks the buyer's page.
+
+    Callers inside a transaction that must go on after a plugin fails pass ``savepoint=True``:
+    each plugin then runs in its own savepoint, so a failed query of a plugin rolls back only
+    its own work instead of leaving the caller's transaction unusable.
     """
     get_spec(name, "value")
     for plugin, settings in enabled_plugins(storefront):
@@ -32,7 +43,13 @@ def run_value_hook(name: str, value: V, *, storefront: Storefront | None, **kwar
         if implementation is None:
             continue
         try:
-            value = implementation(value, storefront=storefront, settings=settings, **kwargs)
+            if savepoint:
+                with transaction.atomic():
+                    value = implementation(
+                        value, storefront=storefront, settings=settings, **kwargs
+                    )
+            else:
+                value = implementation(value, storefront=storefront, settings=settings, **kwargs)
         except Exception:
             logger.exception(
                 "Plugin %s failed in value hook %s on storefront %s; its input was kept.",

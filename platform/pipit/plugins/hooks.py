@@ -60,10 +60,13 @@ HOOKS: dict[str, HookSpec] = {
                 "Whether and how a product can be bought on this storefront. Receives the "
                 "availability Pipit's pricing strategy computed (an Oscar availability object: "
                 "is_available_to_buy, is_purchase_permitted(quantity), message) and returns an "
-                "availability object. Fallback: the availability received."
+                "availability object. Runs for every product shown or put in a cart, so do no "
+                "query per product. For a parent product ``stockrecord`` is None. ``user`` may "
+                "be anonymous; ``company`` is the buyer's company or None. Fallback: the "
+                "availability received."
             ),
             signature=(
-                "(availability, *, storefront, settings, product, stockrecord, user) "
+                "(availability, *, storefront, settings, product, stockrecord, user, company) "
                 "-> availability"
             ),
         ),
@@ -73,7 +76,10 @@ HOOKS: dict[str, HookSpec] = {
             doc=(
                 "Extra checks before an order is placed. Receives the list of error messages "
                 "found so far (buyer-facing strings) and returns the list, with any errors of its "
-                "own appended; a non-empty list stops the checkout. Fallback: the list received."
+                "own appended; a non-empty list stops the checkout (the buyer sees them as "
+                "errors of the cart; nothing is written). Runs inside the order's transaction "
+                "with the basket priced for this buyer, before stock is reserved. Fallback: the "
+                "list received."
             ),
             signature="(errors: list[str], *, storefront, settings, basket, user, company) -> list",
         ),

@@ -19,6 +19,7 @@ from oscar.apps.partner import availability, prices
 from oscar.apps.partner.strategy import Structured
 
 from pipit.companies.access import buyer_company
+from pipit.plugins.dispatch import run_value_hook
 from pipit.tenancy.context import current_storefront
 
 
@@ -139,8 +140,10 @@ class StorefrontStrategy(Structured):
 
     def availability_policy(self, product, stockrecord):
         if not stockrecord:
-            return availability.Unavailable()
-        return WarehouseAvailability(self.warehouse_levels(stockrecord))
+            computed = availability.Unavailable()
+        else:
+            computed = WarehouseAvailability(self.warehouse_levels(stockrecord))
+        return self.plugin_availability(computed, product, stockrecord)
 
     def parent_availability_policy(self, product, children_stock):
         levels = [
@@ -150,8 +153,27 @@ class StorefrontStrategy(Structured):
             for level in self.warehouse_levels(record)
         ]
         if not children_stock:
-            return availability.Unavailable()
-        return WarehouseAvailability(levels)
+            computed = availability.Unavailable()
+        else:
+            computed = WarehouseAvailability(levels)
+        return self.plugin_availability(computed, product, None)
+
+    def plugin_availability(self, computed, product, stockrecord):
+        """``computed`` passed through the storefront's ``product_availability`` plugins.
+
+        The storefront's plugin activations are read once and kept on the storefront object (one
+        per request), so this adds no query per product, and none at all when no plugin is
+        installed.
+        """
+        return run_value_hook(
+            "product_availability",
+            computed,
+            storefront=self.storefront,
+            product=product,
+            stockrecord=stockrecord,
+            user=self.user,
+            company=self.company,
+        )
 
     def fetch_for_line(self, line, stockrecord=None):
         # Oscar's default re-selects a stock record for every line (a query each) although the
