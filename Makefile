@@ -10,7 +10,7 @@ SMOKE_PORT ?= 8099
 SMOKE_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/smoke.sqlite3)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e smoke lint format check-migrations bench messages clean
+.PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e smoke lint format check-migrations bench messages plugin clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -90,6 +90,10 @@ test-e2e: install ## Only the browser tests (Debian's chromium)
 
 bench: install ## Print server-time and query figures for hot pages
 	$(BIN)/python manage.py bench
+
+plugin: install ## Scaffold a plugin package: make plugin NAME=my_plugin (into plugins/)
+	@test -n "$(NAME)" || (echo "Usage: make plugin NAME=my_plugin" && exit 2)
+	$(BIN)/python manage.py startplugin $(NAME)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

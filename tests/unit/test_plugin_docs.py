@@ -1,0 +1,22 @@
+"""docs/plugins.md keeps up with the hooks Pipit declares."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipit.plugins.hooks import HOOKS
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+
+
+def test_every_declared_hook_is_in_the_guide_with_its_kind():
+    text = GUIDE.read_text()
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| (value|event) \|", text, re.MULTILINE))
+    missing = sorted(set(HOOKS) - set(rows))
+    assert not missing, f"docs/plugins.md does not list hooks {missing}"
+    assert {name: HOOKS[name].kind for name in rows if name in HOOKS} == {
+        name: kind for name, kind in rows.items() if name in HOOKS
+    }
+    undeclared = sorted(set(rows) - set(HOOKS))
+    assert not undeclared, f"docs/plugins.md lists hooks Pipit does not declare: {undeclared}"
