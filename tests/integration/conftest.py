@@ -19,10 +19,17 @@ def _redis_up(url: str) -> bool:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, on_postgres, tmp_path):
+def worker_pythonpath() -> list[str]:
+    """Extra directories for the worker's PYTHONPATH (e.g. a test plugin's dist); override it."""
+    return []
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, on_postgres, tmp_path, worker_pythonpath):
     """A real Celery worker on Redis, reading the test database, sending mail to files.
 
     Needs PostgreSQL (a worker process cannot see SQLite's in-memory test database) and Redis.
+    A test module overrides the ``worker_pythonpath`` fixture to put more packages in its reach.
     """
     if not _redis_up(REDIS_FOR_TESTS):
         pytest.skip(f"needs Redis at {REDIS_FOR_TESTS}")
@@ -44,6 +51,10 @@ def celery_worker_process(transactional_db, on_postgres, tmp_path):
         "DATABASE_URL": database_url,
         "PIPIT_TEST_EMAIL_DIR": str(mail_dir),
     }
+    if worker_pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [*worker_pythonpath, *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(
         [
