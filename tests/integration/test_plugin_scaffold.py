@@ -112,7 +112,7 @@ def test_scaffolded_plugin_own_tests_pass(tmp_path):
         timeout=240,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
 
 
 @pytest.mark.parametrize("bad", ["Quick-Order", "1order", "class", "a", "two__parts", "x" * 41])

@@ -1,11 +1,11 @@
-"""docs/plugins.md keeps up with the hooks Pipit declares."""
+"""docs/plugins.md keeps up with the hooks and UI slots Pipit declares."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from pipit.plugins.hooks import HOOKS
+from pipit.plugins.hooks import HOOKS, SLOTS
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 
@@ -20,3 +20,14 @@ def test_every_declared_hook_is_in_the_guide_with_its_kind():
     }
     undeclared = sorted(set(rows) - set(HOOKS))
     assert not undeclared, f"docs/plugins.md lists hooks Pipit does not declare: {undeclared}"
+
+
+def test_every_declared_slot_is_in_the_guide_with_its_context():
+    text = GUIDE.read_text()
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([^|]*) \|", text, re.MULTILINE))
+    slots = {name: cells.strip() for name, cells in rows.items() if name not in HOOKS}
+    missing = sorted(set(SLOTS) - set(slots))
+    assert not missing, f"docs/plugins.md does not list UI slots {missing}"
+    for name, spec in SLOTS.items():
+        documented = re.findall(r"`([a-z_]+)`", slots[name])
+        assert documented == list(spec.context), f"slot {name}: guide says {slots[name]!r}"

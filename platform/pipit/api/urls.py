@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from pipit.plugins.urls import plugin_api_urlpatterns
+
 from . import views
 
 app_name = "api"
@@ -17,6 +19,8 @@ v1 = [
     path("cart/lines/", views.CartLineListView.as_view(), name="cart-lines"),
     path("cart/lines/<int:pk>/", views.CartLineView.as_view(), name="cart-line"),
     *router.urls,
+    # Plugins' API routes (namespace api:<plugin id>); 404 where the plugin is switched off.
+    path("p/", include(plugin_api_urlpatterns())),
 ]
 
 urlpatterns = [

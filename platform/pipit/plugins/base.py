@@ -9,7 +9,7 @@ from django import forms
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .hooks import HOOK_ATTRIBUTE, HookError
+from .hooks import HOOK_ATTRIBUTE, SLOT_ATTRIBUTE, HookError
 
 
 class Plugin:
@@ -32,7 +32,9 @@ class Plugin:
       The admin renders it per storefront and saves ``cleaned_data`` (JSON-serialisable values
       only). Fields whose widget is :class:`~django.forms.PasswordInput` are secrets: stored, but
       never rendered back;
-    * hook implementations – methods decorated with :func:`pipit.plugins.hooks.hook`.
+    * hook implementations – methods decorated with :func:`pipit.plugins.hooks.hook`;
+    * UI slot content – methods decorated with :func:`pipit.plugins.hooks.slot`;
+    * :attr:`urls` and :attr:`api_urls` – the plugin's own pages and API routes.
 
     One instance per plugin serves every storefront; per-storefront state comes in the ``settings``
     argument each hook receives, so keep no per-request state on ``self``.
@@ -45,28 +47,30 @@ class Plugin:
     pipit_requires: ClassVar[str] = ""
     settings_form: ClassVar[type[forms.Form] | None] = None
 
+    #: A URLconf module path mounted at ``/shop/p/<id>/`` (URL namespace ``<id>``); every URL in it
+    #: answers 404 on storefronts that have not switched the plugin on.
+    urls: ClassVar[str | None] = None
+    #: A URLconf module path mounted at ``/api/v1/p/<id>/`` (namespace ``api:<id>``), likewise.
+    api_urls: ClassVar[str | None] = None
+
     #: Hook name → method name, collected from the decorated methods when the class is defined.
     hook_methods: ClassVar[dict[str, str]] = {}
+    #: UI slot name → method name, collected from the methods decorated with ``@slot``.
+    slot_methods: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        collected: dict[str, str] = {}
-        for klass in reversed(cls.__mro__):
-            for attr, value in vars(klass).items():
-                hook_name = getattr(value, HOOK_ATTRIBUTE, None)
-                if hook_name is None:
-                    continue
-                if collected.get(hook_name, attr) != attr and klass is cls:
-                    raise HookError(
-                        f"{cls.__qualname__} implements hook {hook_name!r} twice "
-                        f"({collected[hook_name]} and {attr})."
-                    )
-                collected[hook_name] = attr
-        cls.hook_methods = collected
+        cls.hook_methods = _collect(cls, HOOK_ATTRIBUTE, "hook")
+        cls.slot_methods = _collect(cls, SLOT_ATTRIBUTE, "slot")
 
     def implementation(self, hook_name: str) -> Callable | None:
         """The bound method implementing ``hook_name``, or None."""
         attr = self.hook_methods.get(hook_name)
+        return getattr(self, attr) if attr else None
+
+    def slot_implementation(self, slot_name: str) -> Callable | None:
+        """The bound method filling UI slot ``slot_name``, or None."""
+        attr = self.slot_methods.get(slot_name)
         return getattr(self, attr) if attr else None
 
     @classmethod
@@ -96,3 +100,20 @@ class Plugin:
 
     def __repr__(self) -> str:
         return f"<Plugin {self.id} {self.version}>"
+
+
+def _collect(cls: type, attribute: str, kind: str) -> dict[str, str]:
+    """Name → method name of the methods of ``cls`` (and its bases) marked with ``attribute``."""
+    collected: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            name = getattr(value, attribute, None)
+            if name is None:
+                continue
+            if collected.get(name, attr) != attr and klass is cls:
+                raise HookError(
+                    f"{cls.__qualname__} implements {kind} {name!r} twice "
+                    f"({collected[name]} and {attr})."
+                )
+            collected[name] = attr
+    return collected

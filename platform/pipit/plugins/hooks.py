@@ -20,6 +20,11 @@ A plugin implements a hook by decorating a method with :func:`hook`::
 Every implementation receives ``storefront`` (the :class:`~pipit.tenancy.models.Storefront`) and
 ``settings`` (the plugin's saved settings for that storefront, a ``dict``) as keyword arguments,
 plus the hook's own arguments listed below. Keep this set small: add a hook when a plugin needs it.
+
+**UI slots** (:data:`SLOTS`) are named places in the storefront's templates where the plugins
+switched on for the storefront render content. A plugin fills one with a method decorated with
+:func:`slot`; the theme marks the place with ``{% load pipit_plugins %}{% plugin_slot "name"
+product=product %}``. See :mod:`pipit.plugins.templatetags.pipit_plugins`.
 """
 
 from __future__ import annotations
@@ -31,12 +36,13 @@ from typing import Literal, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 
 HOOK_ATTRIBUTE = "_pipit_hook"
+SLOT_ATTRIBUTE = "_pipit_slot"
 
 F = TypeVar("F", bound=Callable)
 
 
 class HookError(ImproperlyConfigured):
-    """A plugin names an undeclared hook, or implements a hook twice or as the wrong kind."""
+    """A plugin names an undeclared hook or slot, or implements one twice or as the wrong kind."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,87 @@ def hook(name: str) -> Callable[[F], F]:
 
     def decorator(func: F) -> F:
         setattr(func, HOOK_ATTRIBUTE, name)
+        return func
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """The declaration of one UI slot: its name, where it is and what the template passes."""
+
+    name: str
+    doc: str
+    #: The keyword arguments the template passes besides request, storefront and settings.
+    context: tuple[str, ...] = ()
+
+
+SLOTS: dict[str, SlotSpec] = {
+    spec.name: spec
+    for spec in [
+        SlotSpec(
+            name="header",
+            doc="In the storefront header, beside the account and basket links.",
+        ),
+        SlotSpec(
+            name="product_page",
+            doc="On the product page, below the price and the add-to-cart form.",
+            context=("product",),
+        ),
+        SlotSpec(
+            name="cart",
+            doc="On the cart page, below the lines and totals.",
+            context=("basket",),
+        ),
+        SlotSpec(
+            name="checkout",
+            doc="On the checkout's order preview, above the button that places the order.",
+            context=("basket",),
+        ),
+        SlotSpec(
+            name="account_menu",
+            doc="In the account menu; render list items (``<li>``) of links.",
+        ),
+        SlotSpec(
+            name="account_dashboard",
+            doc="On the account's profile page, below the buyer's details.",
+        ),
+        SlotSpec(
+            name="order_list_row",
+            doc="In each row of the order history, in its last cell (e.g. a button).",
+            context=("order",),
+        ),
+        SlotSpec(
+            name="order_detail",
+            doc="On an order's page in the account, below its lines and totals.",
+            context=("order",),
+        ),
+    ]
+}
+
+
+def get_slot_spec(name: str) -> SlotSpec:
+    """The declaration of UI slot ``name``; :class:`HookError` if undeclared."""
+    spec = SLOTS.get(name)
+    if spec is None:
+        raise HookError(f"Unknown Pipit UI slot {name!r}; declared slots: {', '.join(SLOTS)}.")
+    return spec
+
+
+def slot(name: str) -> Callable[[F], F]:
+    """Mark a :class:`~pipit.plugins.base.Plugin` method as the plugin's content for UI slot
+    ``name``.
+
+    The method is called with keyword arguments ``request``, ``storefront``, ``settings`` and the
+    slot's own context (e.g. ``product``); accept ``**context`` so that a slot gaining an argument
+    does not break it. It returns ``None`` (nothing to show), a string (escaped unless marked
+    safe) or a ``(template_name, context)`` pair, rendered with the storefront's theme and the
+    page's context. An undeclared name raises :class:`HookError` when the module is imported.
+    """
+    get_slot_spec(name)
+
+    def decorator(func: F) -> F:
+        setattr(func, SLOT_ATTRIBUTE, name)
         return func
 
     return decorator

@@ -7,6 +7,8 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's settings are the baseline we adjust)
 
+from pipit.plugins.discovery import discovery_enabled, plugin_apps
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent  # the repository root
 THEMES_DIR = Path(os.environ.get("PIPIT_THEMES_DIR", PROJECT_DIR / "themes"))
@@ -106,6 +108,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
+
+# Installed plugins that are Django apps declare them in the "pipit.plugin_apps" entry-point group;
+# read from package metadata only (no plugin code runs here). PIPIT_DISCOVER_PLUGIN_APPS=false
+# switches this off, for listing plugin apps by hand.
+PIPIT_DISCOVER_PLUGIN_APPS = discovery_enabled(os.environ)
+if PIPIT_DISCOVER_PLUGIN_APPS:
+    INSTALLED_APPS += plugin_apps(exclude=INSTALLED_APPS)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
