@@ -5,20 +5,10 @@ from decimal import Decimal
 
 import pytest
 from oscar.apps.catalogue.models import ProductAttribute, ProductAttributeValue
-from rest_framework.test import APIClient
 
 from pipit.catalog.search import rebuild_all
 from pipit.testing import factories
-
-
-def token_client(sf, user) -> APIClient:
-    client = APIClient(HTTP_HOST=sf.site.hostname)
-    response = client.post(
-        "/api/v1/auth/token/", {"email": user.email, "password": factories.PASSWORD}, format="json"
-    )
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
+from pipit.testing.factories import token_client
 
 
 def set_attribute(product, code: str, value, kind: str = "text"):

@@ -5,21 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 from oscar.apps.basket.models import Basket
-from rest_framework.test import APIClient
 
 from pipit.companies.models import CompanyAddress
 from pipit.oscar_apps.order.models import Order
 from pipit.testing import factories
-
-
-def token_client(sf, user) -> APIClient:
-    client = APIClient(HTTP_HOST=sf.site.hostname)
-    response = client.post(
-        "/api/v1/auth/token/", {"email": user.email, "password": factories.PASSWORD}, format="json"
-    )
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
+from pipit.testing.factories import token_client
 
 
 @pytest.fixture

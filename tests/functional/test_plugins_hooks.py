@@ -11,7 +11,6 @@ import logging
 import pytest
 from django.urls import reverse
 from oscar.apps.partner import availability
-from rest_framework.test import APIClient
 
 from pipit.oscar_apps.order.models import Order
 from pipit.plugins.base import Plugin
@@ -19,6 +18,7 @@ from pipit.plugins.hooks import hook
 from pipit.plugins.registry import registry
 from pipit.plugins.testing import enable_plugin, install_plugins
 from pipit.testing import factories
+from pipit.testing.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -65,16 +65,6 @@ def plugins(monkeypatch):
     )
     yield
     registry.reload()
-
-
-def token_client(sf, user) -> APIClient:
-    client = APIClient(HTTP_HOST=sf.site.hostname)
-    response = client.post(
-        "/api/v1/auth/token/", {"email": user.email, "password": factories.PASSWORD}, format="json"
-    )
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
 
 
 def api_availability(sf, user) -> dict[str, dict]:

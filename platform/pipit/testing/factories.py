@@ -220,3 +220,17 @@ def attribute_value(
         product=p, attribute=attribute, defaults={f"value_{attribute.type}": stored}
     )
     return pav
+
+
+def token_client(sf: Storefront, user, password: str = PASSWORD):
+    """A DRF test client on the storefront's host, authenticated the way integrations are:
+    a token obtained from ``POST /api/v1/auth/token/``."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_HOST=sf.site.hostname)
+    response = client.post(
+        "/api/v1/auth/token/", {"email": user.email, "password": password}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
