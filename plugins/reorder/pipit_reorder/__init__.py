@@ -1,0 +1,3 @@
+"""Reorder: a Pipit plugin."""
+
+__version__ = "0.1.0"
