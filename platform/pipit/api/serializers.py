@@ -292,10 +292,47 @@ class CartTotalsSerializer(serializers.Serializer):
     num_items = serializers.IntegerField()
 
 
+class ShippingMethodSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Send it as shipping_method when placing the order."))
+    name = serializers.CharField()
+    description = serializers.CharField()
+    priced_separately = serializers.BooleanField(
+        help_text=_("The supplier prices the delivery separately; nothing is charged on the order.")
+    )
+    cost = PriceSerializer()
+
+
+def shipping_methods_data(shipping_quote) -> list[dict]:
+    """The delivery options of a :class:`~pipit.ordering.shipping.ShippingQuote`, first = default."""
+    if shipping_quote is None:
+        return []
+    return ShippingMethodSerializer(
+        [
+            {
+                "code": option.code,
+                "name": option.name,
+                "description": option.description,
+                "priced_separately": option.priced_separately,
+                "cost": money_data(
+                    option.charge.currency, option.charge.excl_tax, option.charge.incl_tax
+                ),
+            }
+            for option in shipping_quote.options
+        ],
+        many=True,
+    ).data
+
+
 class CartSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     lines = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    shipping_methods = serializers.SerializerMethodField(
+        help_text=_(
+            "Delivery methods for the cart to the company's default delivery address (or the "
+            "address asked for), the default first; empty when the cart cannot be delivered there."
+        )
+    )
 
     @extend_schema_field(CartLineSerializer(many=True))
     def get_lines(self, basket) -> list[dict]:
@@ -314,6 +351,10 @@ class CartSerializer(serializers.Serializer):
                 "num_items": basket.num_items,
             }
         ).data
+
+    @extend_schema_field(ShippingMethodSerializer(many=True))
+    def get_shipping_methods(self, basket) -> list[dict]:
+        return shipping_methods_data(self.context.get("shipping_quote"))
 
 
 def check_purchase(basket, product: Product, quantity: int, *, field: str = "quantity") -> None:
@@ -413,6 +454,11 @@ class OrderTotalsSerializer(serializers.Serializer):
     discount = _money(source="total_discount_incl_tax")
 
 
+class OrderShippingMethodSerializer(serializers.Serializer):
+    code = serializers.CharField(source="shipping_code")
+    name = serializers.CharField(source="shipping_method")
+
+
 class OrderSerializer(serializers.ModelSerializer):
     placed_at = serializers.DateTimeField(source="date_placed")
     comment = serializers.CharField(source="buyer_comment")
@@ -422,6 +468,11 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     totals = OrderTotalsSerializer(source="*", read_only=True)
     shipping_address = OrderAddressSerializer(allow_null=True, read_only=True)
+    shipping_method = OrderShippingMethodSerializer(
+        source="*",
+        read_only=True,
+        help_text=_("How the order is delivered; its charge is in totals.shipping_incl_tax."),
+    )
 
     class Meta:
         model = Order
@@ -439,6 +490,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "totals",
             "shipping_address",
+            "shipping_method",
         ]
         read_only_fields = fields
 
@@ -487,6 +539,15 @@ class OrderCreateSerializer(serializers.Serializer):
     po_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     requested_delivery_date = serializers.DateField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    shipping_method = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=128,
+        help_text=_(
+            "Code of one of the cart's shipping_methods for this address; the first when omitted."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

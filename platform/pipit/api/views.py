@@ -27,6 +27,7 @@ from pipit.catalog.queries import categories_for_storefront, in_category
 from pipit.companies.access import buyer_company
 from pipit.companies.models import CompanyAddress
 from pipit.ordering.services import place_order
+from pipit.ordering.shipping import cart_quote
 from pipit.oscar_apps.order.models import Order
 
 from . import serializers as api
@@ -171,9 +172,11 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 # -- cart --------------------------------------------------------------------------------------
 
 
-def cart_response(request, code: int = status.HTTP_200_OK) -> Response:
+def cart_response(request, code: int = status.HTTP_200_OK, address=None) -> Response:
     # Reload: offers and line prices are recomputed after every change.
-    return Response(api.CartSerializer(api_basket(request)).data, status=code)
+    basket = api_basket(request)
+    context = {"shipping_quote": cart_quote(request, basket, address)}
+    return Response(api.CartSerializer(basket, context=context).data, status=code)
 
 
 class CartView(APIView):
@@ -183,10 +186,33 @@ class CartView(APIView):
         operation_id="cart_retrieve",
         tags=["cart"],
         summary="The caller's open cart",
-        responses={200: api.CartSerializer, **error_responses(401, 403)},
+        parameters=[
+            OpenApiParameter(
+                "address",
+                int,
+                OpenApiParameter.QUERY,
+                description=(
+                    "Id of a company delivery address: the shipping_methods are for it instead "
+                    "of the default address."
+                ),
+            )
+        ],
+        responses={200: api.CartSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        return cart_response(request)
+        address = None
+        value = request.query_params.get("address", "")
+        if value:
+            if value.isdigit():
+                address = CompanyAddress.objects.filter(
+                    company=_company(request), kind="delivery", pk=int(value)
+                ).first()
+            if address is None:
+                raise serializers.ValidationError(
+                    {"address": [_("Choose one of your company's delivery addresses.")]},
+                    code="address",
+                )
+        return cart_response(request, address=address)
 
 
 class CartLineListView(APIView):
@@ -334,11 +360,13 @@ class OrderViewSet(
             )
         # OrderPlacementError is a ValidationError with field-keyed messages: the exception
         # handler turns it into a 400 with those fields.
+        data = dict(params.validated_data)
         order = place_order(
             storefront=request.storefront,
             user=request.user,
             basket=basket,
-            **params.validated_data,
+            shipping_method_code=data.pop("shipping_method"),
+            **data,
         )
         order = self.get_queryset().get(pk=order.pk)
         return Response(self.get_serializer(order).data, status=status.HTTP_201_CREATED)

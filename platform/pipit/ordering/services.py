@@ -35,7 +35,7 @@ from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront
 
 from .models import LineAllocation
-from .shipping import SupplierDelivery
+from .shipping import shipping_methods, shipping_options
 
 ON_ACCOUNT_SOURCE = {"code": "on-account", "name": "On account"}
 PO_NUMBER_MAX_LENGTH = Order._meta.get_field("po_number").max_length
@@ -43,7 +43,7 @@ PO_NUMBER_MAX_LENGTH = Order._meta.get_field("po_number").max_length
 
 class OrderPlacementError(ValidationError):
     """Why an order was not placed, keyed by field: ``basket``, ``lines``, ``shipping_address``,
-    ``po_number``, ``requested_delivery_date``.
+    ``shipping_method``, ``po_number``, ``requested_delivery_date``.
 
     ``order`` is the existing order when the basket had already been ordered (a resubmit), so a
     caller can show that order instead of an error.
@@ -91,12 +91,16 @@ def place_order(
     po_number: str = "",
     requested_delivery_date: datetime.date | None = None,
     comment: str = "",
+    shipping_method_code: str = "",
 ) -> Order:
     """Place the buyer's basket as an order on account (to be paid by invoice).
 
     Raises :class:`OrderPlacementError` for bad input, lines the storefront does not sell, errors
-    of the storefront's ``checkout_validation`` plugins (under ``basket``) and stock shortages
-    (naming every short line); nothing is written then. Placing the same basket
+    of the storefront's ``checkout_validation`` plugins (under ``basket``), a delivery method not
+    offered for this basket and address (under ``shipping_method``; none offered at all is an
+    error of the ``basket``) and stock shortages (naming every short line); nothing is written
+    then. ``shipping_method_code`` names one of :func:`~pipit.ordering.shipping.shipping_methods`;
+    empty means the first (the one preselected at checkout). The order is charged its price. Placing the same basket
     twice never makes two orders: the second call raises with ``error.order`` set to the first.
     """
     company = _buyer_company(storefront, user)
@@ -127,6 +131,7 @@ def place_order(
                 po_number=po_number,
                 requested_delivery_date=requested_delivery_date,
                 comment=comment,
+                shipping_method_code=(shipping_method_code or "").strip(),
             )
     except inventory.InsufficientStock as shortage:
         # Only reachable where rows cannot be locked (SQLite) and another order won the race.
@@ -201,7 +206,16 @@ def _end_reservations(order: Order, state: str, apply) -> int:
 
 
 def _place(
-    *, storefront, company, user, basket, address, po_number, requested_delivery_date, comment
+    *,
+    storefront,
+    company,
+    user,
+    basket,
+    address,
+    po_number,
+    requested_delivery_date,
+    comment,
+    shipping_method_code,
 ):
     # Locking the basket row serialises resubmits of the same basket: the second one waits here,
     # then finds the basket submitted.
@@ -220,10 +234,10 @@ def _place(
         raise OrderPlacementError({"basket": [_("Your cart is empty.")]}, code="empty")
     _check_lines(storefront, lines)
     _check_plugins(storefront, basket, user, company)
+    shipping = _shipping(storefront, basket, user, company, address, shipping_method_code)
     _check_stock(storefront, lines)
 
-    shipping_method = SupplierDelivery()
-    shipping_charge = shipping_method.calculate(basket)
+    shipping_method, shipping_charge = shipping.method, shipping.charge
     total = OrderTotalCalculator().calculate(basket, shipping_charge)
     order = AllocatingOrderCreator(storefront.warehouse_ids).place_order(
         basket=basket,
@@ -327,6 +341,33 @@ def _check_plugins(storefront: Storefront, basket: Basket, user, company: Compan
         raise OrderPlacementError(
             {"basket": [str(problem) for problem in problems]}, code="plugin_validation"
         )
+
+
+def _shipping(storefront, basket, user, company, address, code: str):
+    """The delivery option the buyer chose, priced now; refused when it is not offered."""
+    options = shipping_options(
+        shipping_methods(storefront, basket, user, company, address, savepoint=True),
+        basket,
+        savepoint=True,
+    )
+    if not options:
+        raise OrderPlacementError(
+            {"basket": [_("This cart cannot be delivered to this address.")]},
+            code="not_deliverable",
+        )
+    if not code:
+        return options[0]
+    chosen = next((option for option in options if option.code == code), None)
+    if chosen is None:
+        raise OrderPlacementError(
+            {
+                "shipping_method": [
+                    _("This delivery method is not available for this cart and address.")
+                ]
+            },
+            code="shipping_method",
+        )
+    return chosen
 
 
 def _check_stock(storefront: Storefront, lines) -> None:

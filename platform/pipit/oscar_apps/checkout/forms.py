@@ -10,6 +10,8 @@ from pipit.companies.models import Company, CompanyAddress
 from pipit.oscar_apps.order.models import Order
 
 NEW_ADDRESS = "new"
+#: What delivery rules may look at in an address not saved yet.
+ADDRESS_PARTS = ("postcode", "city", "line1", "line2")
 
 
 class CheckoutForm(forms.Form):
@@ -27,6 +29,11 @@ class CheckoutForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # Radio buttons drawn from the delivery quote of the chosen address (the template renders
+    # them with their prices); place_order checks the code against what is offered.
+    shipping_method = forms.CharField(label=_("Delivery"), required=False, max_length=128)
+    # What the buyer was shown (codes and prices), to notice a change before the order is placed.
+    delivery_quote = forms.CharField(required=False, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
@@ -64,6 +71,27 @@ class CheckoutForm(forms.Form):
         """The existing address picked (None when a new one is being added)."""
         value = self.cleaned_data.get("shipping_address")
         return next((a for a in self.addresses if str(a.pk) == value), None)
+
+    def address_for_delivery(self, company: Company, address_form) -> CompanyAddress | None:
+        """The address the delivery options are for, valid or not yet: the existing one picked
+        (or preselected), or an unsaved copy of the new one typed so far."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("shipping_address"))
+        else:
+            value = self.initial.get("shipping_address")
+        if value == NEW_ADDRESS:
+            if address_form.is_bound:
+                typed = {
+                    n: address_form.data.get(address_form.add_prefix(n)) for n in ADDRESS_PARTS
+                }
+            else:
+                typed = {n: address_form.initial.get(n) for n in ADDRESS_PARTS}
+            return CompanyAddress(
+                company=company,
+                kind="delivery",
+                **{name: (value or "").strip() for name, value in typed.items()},
+            )
+        return next((a for a in self.addresses if str(a.pk) == str(value)), None)
 
 
 class NewAddressForm(forms.ModelForm):
