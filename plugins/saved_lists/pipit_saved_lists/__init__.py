@@ -1,0 +1,3 @@
+"""Saved lists: a Pipit plugin."""
+
+__version__ = "0.1.0"
