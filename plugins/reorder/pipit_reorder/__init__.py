@@ -1,3 +1,3 @@
-"""Reorder: a Pipit plugin."""
+"""Repeat order: a Pipit plugin (id "reorder")."""
 
 __version__ = "0.1.0"
