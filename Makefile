@@ -10,7 +10,7 @@ SMOKE_PORT ?= 8099
 SMOKE_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/smoke.sqlite3)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate load-demo worker test test-fast test-e2e smoke lint format check-migrations bench messages plugin clean
+.PHONY: help install demo serve migrate load-demo worker test test-plugins test-fast test-e2e smoke lint format check-migrations bench messages plugin clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -20,11 +20,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+# The first-party plugins in plugins/<name>/ are installed the way a third party's would be: as
+# pip packages (editable here) that Pipit finds through their entry points.
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+
+$(VENV)/.installed: pyproject.toml $(wildcard plugins/*/pyproject.toml) | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]' $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv and install Pipit with its test tools
+install: $(VENV)/.installed ## Create .venv and install Pipit, its test tools and plugins/*
 
 migrate: install ## Apply database migrations (SQLite in var/, or DATABASE_URL)
 	@mkdir -p var
@@ -55,14 +59,27 @@ format: install ## Apply ruff formatting and safe fixes
 check-migrations: install ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-messages: install ## Extract marked strings into platform/pipit/locale (ru, en) and compile them
+messages: install ## Extract marked strings into platform/pipit/locale and each plugin's locale (ru, en); compile
 	$(BIN)/python manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=var \
-		--ignore=node_modules --ignore=tests --ignore=fixtures --ignore=docs
+		--ignore=node_modules --ignore=tests --ignore=fixtures --ignore=docs --ignore="plugins/*/*"
 	cd platform/pipit && $(abspath $(BIN))/django-admin compilemessages -l ru -l en
+	@# Each plugin keeps its own catalog in its package, as a third-party plugin would.
+	@for pkg in $(wildcard plugins/*/pipit_*); do \
+	  (cd $$pkg && mkdir -p locale && env -u DJANGO_SETTINGS_MODULE $(abspath $(BIN))/django-admin \
+	    makemessages -l ru -l en --no-obsolete && \
+	    env -u DJANGO_SETTINGS_MODULE $(abspath $(BIN))/django-admin compilemessages -l ru -l en) || exit 1; \
+	done
 
 test: install lint check-migrations ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	DJANGO_SETTINGS_MODULE=pipit.settings.test $(BIN)/pytest
+	$(MAKE) --no-print-directory test-plugins
 	$(MAKE) --no-print-directory smoke
+
+test-plugins: install ## Run each plugin's own tests, from its folder, as its author would
+	@for dir in $(PLUGIN_DIRS); do \
+	  echo "== $$dir"; \
+	  (cd $$dir && $(abspath $(BIN))/pytest -q -p no:cacheprovider) || exit 1; \
+	done
 
 smoke: install ## Real migrations + demo load into a scratch database, then curl every demo host
 	@mkdir -p var

@@ -42,6 +42,23 @@ def products_for_storefront(storefront: Storefront) -> QuerySet[Product]:
     return Product.objects.browsable().filter(Exists(in_scope_category), Exists(sold_here))
 
 
+def purchasable_for_storefront(storefront: Storefront) -> QuerySet[Product]:
+    """What a buyer can put in the cart on the storefront: its standalone products and the
+    public variants of its parent products, each with an offer from one of its partners.
+
+    Quick order, repeat order and saved lists look SKUs and products up here; the product
+    pages list :func:`products_for_storefront` (the browsable, top-level products).
+    """
+    browsable = products_for_storefront(storefront)
+    offered = StockRecord.objects.filter(
+        partner_id__in=storefront.partner_ids, product=OuterRef("pk")
+    )
+    return Product.objects.filter(
+        Q(structure=Product.STANDALONE, pk__in=browsable.values("pk"))
+        | Q(structure=Product.CHILD, is_public=True, parent__in=browsable.values("pk"))
+    ).filter(Exists(offered))
+
+
 def products_for_staff(user) -> QuerySet[Product]:
     """Products in the scope of any storefront ``user`` staffs: what the catalog admin lists and
     an editor may put on a page. A superuser reaches every browsable product."""

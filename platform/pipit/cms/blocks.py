@@ -9,11 +9,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.definition_lookup import BlockDefinitionLookupBuilder
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
 
 from pipit.catalog.listing import ProductCard, card_queryset, product_cards
 from pipit.catalog.queries import in_category, products_for_storefront
+from pipit.plugins.blocks import plugin_blocks
 
 from .choosers import category_chooser_viewset, product_chooser_viewset
 
@@ -214,3 +217,36 @@ class PromoStreamBlock(blocks.StreamBlock):
     )
     call_to_action = CallToActionBlock()
     banners = BannersBlock()
+
+
+class PageBodyBlock(PromoStreamBlock):
+    """The body of home and landing pages: Pipit's promo blocks plus the installed plugins'
+    blocks (:meth:`pipit.plugins.base.Plugin.blocks`), looked up when used, not when the model
+    class is defined (plugin code may need the app registry)."""
+
+    @property
+    def child_blocks(self):
+        return {**self._core_blocks, **plugin_blocks()}
+
+    @child_blocks.setter
+    def child_blocks(self, value):
+        self._core_blocks = value
+
+
+class PageBodyField(StreamField):
+    """A StreamField of :class:`PageBodyBlock` whose migration state holds Pipit's own blocks
+    only, under Wagtail's own field path: plugins come and go without migrations."""
+
+    def __init__(self, block_types=None, **kwargs):
+        # ``block_types`` and ``block_lookup`` come back from deconstruct() when Django clones
+        # the field; the blocks are always PageBodyBlock's.
+        kwargs.pop("block_lookup", None)
+        super().__init__(PageBodyBlock(), **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        core = self.stream_block._core_blocks
+        lookup = BlockDefinitionLookupBuilder()
+        args = [[(block_name, lookup.add_block(block)) for block_name, block in core.items()]]
+        kwargs["block_lookup"] = lookup.get_lookup_as_dict()
+        return name, "wagtail.fields.StreamField", args, kwargs

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
-from wagtail.fields import StreamField
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -30,13 +29,13 @@ from wagtail.search import index
 
 from pipit.tenancy.context import storefront_context
 
-from .blocks import PLACEMENT_CHOICES, PromoStreamBlock, validate_link
+from .blocks import PLACEMENT_CHOICES, PageBodyField, validate_link
 
 
 class HomePage(Page):
     """The root of a storefront's page tree."""
 
-    body = StreamField(PromoStreamBlock(), blank=True, verbose_name=_("body"))
+    body = PageBodyField(blank=True, verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
@@ -48,7 +47,7 @@ class HomePage(Page):
 class LandingPage(Page):
     """A promo landing page inside a storefront."""
 
-    body = StreamField(PromoStreamBlock(), blank=True, verbose_name=_("body"))
+    body = PageBodyField(blank=True, verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
     parent_page_types = ["cms.HomePage", "cms.LandingPage"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.customer.forms import generate_username
 from oscar.apps.customer.utils import normalise_email
 
+from pipit.plugins.dispatch import emit_event
 from pipit.tenancy.context import storefront_context
 from pipit.tenancy.models import Storefront
 
@@ -179,6 +180,18 @@ def approve_request(req: RegistrationRequest, by, *, attach_to: Company | None =
         req.decided_by = by
         req.company = company
         req.save(update_fields=["status", "decided_at", "decided_by", "company"])
+        if created:
+            emit_event(
+                "company_approved",
+                {
+                    "company_id": company.pk,
+                    "storefront_id": company.storefront_id,
+                    "name": company.name,
+                    "inn": company.inn,
+                    "user_email": member.user.email,
+                },
+                storefront_id=company.storefront_id,
+            )
     return Approval(company=company, member=member, created_company=created)
 
 

@@ -40,6 +40,9 @@ from pipit.catalog.search import rebuild_all
 from pipit.cms.models import LandingPage, PromoBanner
 from pipit.companies.models import Company, CompanyAddress, CompanyMember
 from pipit.inventory.models import Warehouse, WarehouseStock
+from pipit.plugins.forms import SETTINGS_PREFIX, cleaned_settings, settings_form_for
+from pipit.plugins.models import PluginActivation, activations, forget_activations
+from pipit.plugins.registry import registry as plugin_registry
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.tenancy.services import StorefrontSpec, provision_storefront
 from pipit.themes.models import DesignTokens
@@ -172,6 +175,7 @@ class DemoLoader:
             self._home_page(site, storefront, categories, products, report)
             self._landing_pages(site, storefront, categories, products, report)
             self._banners(site, storefront, categories, products, companies, report)
+            self._plugins(site, storefront, report)
         report.companies = len(companies)
         report.seconds = time.perf_counter() - started
         return report
@@ -688,6 +692,74 @@ class DemoLoader:
                 banner.companies.set(audience)
             banner.save()
             banner.save_revision().publish()
+
+    # --- plugins -----------------------------------------------------------------------------
+
+    def _plugins(self, site: SiteDefinition, storefront: Storefront, report: SiteReport) -> None:
+        """Switch on the plugins the site lists, with their settings, and the others off.
+
+        Settings go through the plugin's own settings form, as in the admin: invalid ones stop
+        the load. A listed plugin that is not installed is a note, not an error (Pipit installs
+        without the first-party plugins too). Each switched-on plugin then loads its own demo
+        data through :meth:`~pipit.plugins.base.Plugin.load_demo`.
+        """
+        installed = plugin_registry.plugins()
+        for plugin_id in sorted(set(site.plugins) - set(installed)):
+            report.notes.append(f"plugin {plugin_id!r} is not installed; skipped")
+        current = activations(storefront)
+        for plugin_id, plugin in installed.items():
+            activation = current.get(plugin_id)
+            if plugin_id not in site.plugins:
+                if activation is not None and activation.enabled:
+                    activation.enabled = False
+                    activation.save(update_fields=["enabled"])
+                    report.rows.updated += 1
+                continue
+            stored = activation.settings if activation else {}
+            values = {**_initial_settings(plugin), **stored, **site.plugins[plugin_id]}
+            form = settings_form_for(plugin, stored, data=_form_data(values))
+            if form is not None and not form.is_valid():
+                raise SiteDefinitionError(
+                    f"{site.code}: settings of plugin {plugin_id!r}: {form.errors.as_text()}"
+                )
+            wanted = cleaned_settings(plugin, form, stored)
+            if activation is None:
+                PluginActivation.objects.create(
+                    storefront=storefront, plugin_id=plugin_id, enabled=True, settings=wanted
+                )
+                report.rows.created += 1
+            elif not activation.enabled or activation.settings != wanted:
+                activation.enabled, activation.settings = True, wanted
+                activation.save(update_fields=["enabled", "settings"])
+                report.rows.updated += 1
+            else:
+                report.rows.unchanged += 1
+            forget_activations(storefront)
+            plugin.load_demo(storefront)
+
+
+def _initial_settings(plugin) -> dict[str, Any]:
+    """The settings form's initial values: what an admin saving the form untouched would store."""
+    if plugin.settings_form is None:
+        return {}
+    values = {}
+    for name, form_field in plugin.settings_form.base_fields.items():
+        initial = form_field.initial() if callable(form_field.initial) else form_field.initial
+        if initial is not None:
+            values[name] = initial
+    return values
+
+
+def _form_data(values: dict[str, Any]) -> dict[str, Any]:
+    """Settings values as a bound settings form's data (prefixed, lists kept for multi-choices)."""
+    data: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            if value:
+                data[f"{SETTINGS_PREFIX}-{name}"] = "on"
+            continue
+        data[f"{SETTINGS_PREFIX}-{name}"] = value
+    return data
 
 
 def _without_ids(value: Any) -> Any:

@@ -96,6 +96,9 @@ class SiteDefinition:
     banners: tuple[BannerDef, ...] = ()
     pages: tuple[PageDef, ...] = ()  # landing pages under the home page
     order_email: str = ""
+    #: Plugin id → its settings on this storefront (``[plugins.<id>]`` tables); installed
+    #: plugins not listed are switched off.
+    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
 
     def category_path(self, key: str) -> str:
@@ -145,6 +148,7 @@ def parse_site(data: dict[str, Any], path: Path | None = None) -> SiteDefinition
                 PageDef(**{**p, "body": tuple(p.get("body", ()))}) for p in data.get("pages", [])
             ),
             order_email=data.get("order_email", ""),
+            plugins={str(k): dict(v) for k, v in data.get("plugins", {}).items()},
             path=path,
         )
     except TypeError as exc:  # an unknown or missing key in a nested table

@@ -63,6 +63,25 @@ class Plugin:
         cls.hook_methods = _collect(cls, HOOK_ATTRIBUTE, "hook")
         cls.slot_methods = _collect(cls, SLOT_ATTRIBUTE, "slot")
 
+    def blocks(self) -> dict[str, Any]:
+        """StreamField blocks this plugin adds to the CMS pages' body (home and landing pages).
+
+        Return ``{name: block instance}``; each is offered to editors as ``<plugin id>_<name>``
+        (labelled with the plugin's name). A block renders only on storefronts that have
+        switched the plugin on; elsewhere it renders nothing and is kept in the page. Called
+        once the apps are loaded, so it may import the plugin's models. Block definitions do not
+        enter Pipit's migrations.
+        """
+        return {}
+
+    def load_demo(self, storefront) -> None:
+        """Write this plugin's demo data for ``storefront`` (``manage.py load_demo``).
+
+        Called for each demo storefront whose site file lists the plugin (``[plugins.<id>]``),
+        after the plugin was switched on there, inside the site's transaction. Must be
+        idempotent: the demo loads again on every ``make demo``.
+        """
+
     def implementation(self, hook_name: str) -> Callable | None:
         """The bound method implementing ``hook_name``, or None."""
         attr = self.hook_methods.get(hook_name)

@@ -90,6 +90,28 @@ HOOKS: dict[str, HookSpec] = {
             signature="(errors: list[str], *, storefront, settings, basket, user, company) -> list",
         ),
         HookSpec(
+            name="shipping_methods",
+            kind="value",
+            doc=(
+                "The delivery methods a buyer may choose for this basket, and their cost. "
+                "Receives the list computed so far (Oscar shipping method objects with a unique "
+                "``code``, a ``name``, an optional ``description`` and ``calculate(basket)`` "
+                "returning an ``oscar.core.prices.Price`` with tax known; Pipit's default is "
+                "``pipit.ordering.shipping.SupplierDelivery``, the supplier's own delivery "
+                "priced separately) and returns the list, to which it may add, from which it "
+                "may remove, or which it may replace; the first is preselected. ``address`` is "
+                "the ``CompanyAddress`` delivered to: the one chosen at checkout (possibly not "
+                "saved yet: a new address being typed), the company's default delivery address "
+                "for the cart's estimate, or None when there is none. Runs on the cart, checkout "
+                "and API cart pages and again when the order is placed, where the buyer's "
+                "choice must still be offered at the same price. An empty list means the basket "
+                "cannot be delivered there: checkout refuses it. Fallback: the list received."
+            ),
+            signature=(
+                "(methods: list, *, storefront, settings, basket, user, company, address) -> list"
+            ),
+        ),
+        HookSpec(
             name="order_placed",
             kind="event",
             doc="A buyer placed an order; runs after the order's transaction commits.",
@@ -106,6 +128,15 @@ HOOKS: dict[str, HookSpec] = {
                 "{order_number: str, storefront_id: int, company_id: int | None, "
                 "old_status: str, new_status: str}"
             ),
+        ),
+        HookSpec(
+            name="company_approved",
+            kind="event",
+            doc=(
+                "Staff approved a registration request: a buyer company and its first user "
+                "exist; runs after the approval commits."
+            ),
+            signature="{company_id: int, storefront_id: int, name: str, inn: str, user_email: str}",
         ),
     ]
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from pipit.tenancy.models import Storefront
@@ -46,11 +49,25 @@ class PluginActivation(models.Model):
         return f"{self.plugin_id} @ {self.storefront_id}"
 
 
+def _cache_key(storefront_id: int) -> str:
+    return f"pipit:plugins:activations:{storefront_id}"
+
+
 def activations(storefront: Storefront) -> dict[str, PluginActivation]:
-    """All activations of ``storefront`` by plugin id, read in one query and kept on the object."""
+    """All activations of ``storefront`` by plugin id.
+
+    Every storefront page asks (UI slots, hooks, plugin URLs), and switches change rarely: they are
+    kept in Django's cache (dropped whenever an activation is saved or deleted) and on the
+    storefront object for the rest of the request, so a warm page reads no row for them.
+    """
     cached = getattr(storefront, _CACHE_ATTR, None)
     if cached is None:
-        cached = {a.plugin_id: a for a in PluginActivation.objects.filter(storefront=storefront)}
+        cached = cache.get(_cache_key(storefront.pk))
+        if cached is None:
+            cached = {
+                a.plugin_id: a for a in PluginActivation.objects.filter(storefront=storefront)
+            }
+            cache.set(_cache_key(storefront.pk), cached, timeout=None)
         setattr(storefront, _CACHE_ATTR, cached)
     return cached
 
@@ -58,6 +75,15 @@ def activations(storefront: Storefront) -> dict[str, PluginActivation]:
 def forget_activations(storefront: Storefront) -> None:
     """Drop the activations kept on ``storefront`` (after saving a change to them)."""
     storefront.__dict__.pop(_CACHE_ATTR, None)
+    cache.delete(_cache_key(storefront.pk))
+
+
+@receiver([post_save, post_delete], sender=PluginActivation, dispatch_uid="pipit.plugins.forget")
+def _activation_changed(sender, instance: PluginActivation, **kwargs) -> None:
+    key = _cache_key(instance.storefront_id)
+    cache.delete(key)
+    # Again after the commit: a request that read the old rows meanwhile may have cached them.
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def is_enabled(storefront: Storefront | None, plugin_id: str) -> bool:

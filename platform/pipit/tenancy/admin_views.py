@@ -39,7 +39,14 @@ def scope_to_staff(queryset: QuerySet, user, lookup: str) -> QuerySet:
     """Restrict ``queryset`` to rows of the user's storefronts; ``lookup`` leads to Storefront."""
     if user.is_active and user.is_superuser:
         return queryset
-    ids = sorted(staff_storefront_ids(user))
+    return scope_to_ids(queryset, staff_storefront_ids(user), lookup)
+
+
+def scope_to_ids(queryset: QuerySet, storefront_ids, lookup: str) -> QuerySet:
+    """Restrict ``queryset`` to rows of the storefronts ``storefront_ids``."""
+    ids = sorted(storefront_ids)
+    if lookup == "pk":
+        return queryset.filter(pk__in=ids)
     if "__" in lookup:
         # Through a to-many relation a plain filter would repeat rows; match by primary key.
         inner = queryset.model._default_manager.filter(**{f"{lookup}__in": ids})

@@ -1,6 +1,7 @@
 """Print server time and SQL query counts for the hot pages of every storefront.
 
-Runs against the current database (load the demo first) through Django's test client, so it
+Then runs every installed management command named ``bench_*`` (a plugin's own benchmark, such as
+the quick order's). Runs against the current database (load the demo first) through Django's test client, so it
 measures Pipit's own work (middleware, views, templates, queries), not the network.
 """
 
@@ -10,6 +11,7 @@ import statistics
 import time
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
@@ -82,3 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n{repeat} requests per page, database={connection.vendor}, users={users}"
         )
+        # Installed apps (plugins among them) add their own benchmarks as commands named bench_*.
+        for command in sorted(name for name in get_commands() if name.startswith("bench_")):
+            self.stdout.write(f"\n== {command}")
+            call_command(command, stdout=self.stdout, stderr=self.stderr)
