@@ -44,6 +44,10 @@ class Watcher(Plugin):
             return [*errors, f"At most {settings['max_lines']} lines per order for {company}."]
         return errors
 
+    @hook("company_approved")
+    def approved(self, payload, *, storefront, settings):
+        HEARD.append(("company_approved", payload, storefront.code))
+
     @hook("order_status_changed")
     def on_status(self, payload, *, storefront, settings):
         HEARD.append(("order_status_changed", payload, storefront.code))
@@ -255,3 +259,38 @@ def test_status_change_on_a_storefront_without_the_plugin_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         order.set_status("confirmed")
     assert HEARD == []
+
+
+def test_company_approval_is_announced_after_the_commit(
+    storefront, django_capture_on_commit_callbacks
+):
+    from pipit.companies.models import RegistrationRequest
+    from pipit.companies.services import approve_request
+
+    enable_plugin(storefront, "a_watcher")
+    request = RegistrationRequest.objects.create(
+        storefront=storefront,
+        company_name="Salon Lotos LLC",
+        inn="7701234567",
+        kpp="770101001",
+        contact_name="Olga Smirnova",
+        email="olga@lotos.test",
+        city="Moscow",
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        approval = approve_request(request, factories.superuser())
+    assert [h for h in HEARD if h[0] == "company_approved"] == []
+
+    for callback in callbacks:
+        callback()
+    assert (
+        "company_approved",
+        {
+            "company_id": approval.company.pk,
+            "storefront_id": storefront.pk,
+            "name": "Salon Lotos LLC",
+            "inn": "7701234567",
+            "user_email": "olga@lotos.test",
+        },
+        "alpha",
+    ) in HEARD

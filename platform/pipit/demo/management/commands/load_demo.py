@@ -79,7 +79,10 @@ class Command(BaseCommand):
         for site in sites:
             try:
                 report = loader.load_site(site)
-            except ValidationError as exc:  # e.g. design tokens an editor could not save either
+            except (
+                ValidationError,
+                SiteDefinitionError,
+            ) as exc:  # e.g. settings an admin could not save either
                 raise CommandError(f"{site.path.name if site.path else site.code}: {exc}") from exc
             rows = report.rows
             summary = _(
