@@ -1,0 +1,3 @@
+"""Quick order: a Pipit plugin."""
+
+__version__ = "0.1.0"
