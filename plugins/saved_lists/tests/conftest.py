@@ -33,9 +33,13 @@ def shampoo(storefront):
 
 @pytest.fixture
 def mask(storefront):
-    return factories.product(storefront, "Clay Mask", price="990.00", stock={"main": 2}, sku="MK-990")
+    return factories.product(
+        storefront, "Clay Mask", price="990.00", stock={"main": 2}, sku="MK-990"
+    )
 
 
 @pytest.fixture
 def serum(storefront):
-    return factories.product(storefront, "Bond Serum", price="1500.00", stock={"main": 5}, sku="SR-1500")
+    return factories.product(
+        storefront, "Bond Serum", price="1500.00", stock={"main": 5}, sku="SR-1500"
+    )

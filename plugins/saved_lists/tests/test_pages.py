@@ -130,7 +130,9 @@ def test_a_quantity_below_one_is_refused_with_the_error_on_its_line(
     saved_list = make_list(storefront, company, buyer, lines=[(shampoo, 4)])
     item = saved_list.items.get()
 
-    response = buyer_client.post(detail_url(saved_list), formset_data(saved_list, {item: {"quantity": 0}}))
+    response = buyer_client.post(
+        detail_url(saved_list), formset_data(saved_list, {item: {"quantity": 0}})
+    )
 
     assert response.status_code == 200
     assert "Ensure this value is greater than or equal to 1." in response.content.decode()
@@ -191,7 +193,10 @@ def test_rename_keeps_names_unique(enabled, storefront, company, buyer, buyer_cl
     assert taken.status_code == 200
     assert "already has a list named" in taken.content.decode()
 
-    assert buyer_client.post(url, {"name": "Spring restock", "description": "Salon 2"}).status_code == 302
+    assert (
+        buyer_client.post(url, {"name": "Spring restock", "description": "Salon 2"}).status_code
+        == 302
+    )
     saved_list.refresh_from_db()
     assert (saved_list.name, saved_list.description) == ("Spring restock", "Salon 2")
 
@@ -249,7 +254,9 @@ def test_another_companys_list_is_a_404_everywhere(
     assert "Monthly restock" not in rival.get(reverse("saved_lists:index")).content.decode()
     assert rival.get(detail_url(saved_list)).status_code == 404
     for name in ["add-item", "rename", "delete", "add-to-cart"]:
-        assert rival.post(reverse(f"saved_lists:{name}", kwargs=pk), {"name": "x"}).status_code == 404
+        assert (
+            rival.post(reverse(f"saved_lists:{name}", kwargs=pk), {"name": "x"}).status_code == 404
+        )
     assert rival.post(detail_url(saved_list), formset_data(saved_list)).status_code == 404
     saved_list.refresh_from_db()
     assert saved_list.name == "Monthly restock" and saved_list.items.get().quantity == 1
@@ -297,10 +304,10 @@ def test_list_page_queries_do_not_grow_with_the_items(
         storefront, "Dye", [{"title": f"Dye {n}", "price": "5.00"} for n in range(2)]
     )
     variants = list(parent.children.all())
-    small = make_list(storefront, company, buyer, "Small", [(p, 1) for p in [*products[:2], variants[0]]])
-    large = make_list(
-        storefront, company, buyer, "Large", [(p, 2) for p in [*products, *variants]]
+    small = make_list(
+        storefront, company, buyer, "Small", [(p, 1) for p in [*products[:2], variants[0]]]
     )
+    large = make_list(storefront, company, buyer, "Large", [(p, 2) for p in [*products, *variants]])
 
     buyer_client.get(detail_url(small))  # warm the session, the basket and the caches
     with CaptureQueriesContext(connection) as three:
