@@ -1,0 +1,114 @@
+"""Admin screens for sales ops: delivery methods and zones, under Commerce, for the storefronts
+that switched the plugin on (another storefront's rows answer 404)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from pipit.inventory.models import Warehouse
+from pipit.plugins.admin import PluginModelViewSet, PluginScopedForm, plugin_storefront_ids
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+
+from .models import DeliveryMethod, DeliveryZone
+
+PLUGIN_ID = "delivery"
+ROLES = ("admin", "pricing")
+
+
+class DeliveryZoneForm(PluginScopedForm):
+    pass
+
+
+class DeliveryMethodForm(PluginScopedForm):
+    """Zones and warehouses to choose from are those of the storefronts the user may edit; the
+    model's validation then checks they belong to the method's own storefront."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is None:
+            return
+        ids = plugin_storefront_ids(self.for_user, self.plugin_id, self.plugin_roles)
+        if "zone" in self.fields:
+            self.fields["zone"].queryset = DeliveryZone.objects.filter(
+                storefront_id__in=ids
+            ).select_related("storefront")
+        if "warehouse" in self.fields:
+            self.fields["warehouse"].queryset = (
+                Warehouse.objects.filter(storefronts__in=ids).distinct().order_by("name")
+            )
+
+
+class DeliveryZoneViewSet(PluginModelViewSet):
+    model = DeliveryZone
+    plugin_id = PLUGIN_ID
+    roles = ROLES
+    storefront_lookup = "storefront"
+    icon = "site"
+    menu_label = _("Delivery zones")
+    list_display = ["name", "storefront", "cities", "postcode_prefixes"]
+    search_fields = ["name", "cities", "postcode_prefixes"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("storefront"),
+            FieldPanel("name"),
+            FieldPanel("cities"),
+            FieldPanel("postcode_prefixes"),
+        ],
+        base_form_class=DeliveryZoneForm,
+    )
+
+
+class DeliveryMethodViewSet(PluginModelViewSet):
+    model = DeliveryMethod
+    plugin_id = PLUGIN_ID
+    roles = ROLES
+    storefront_lookup = "storefront"
+    icon = "pick"
+    menu_label = _("Delivery methods")
+    list_display = [
+        "__str__",
+        "code",
+        "kind",
+        "zone",
+        "base_cost",
+        "free_above",
+        "active",
+        "storefront",
+    ]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "code"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("storefront"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("code")]),
+            FieldPanel("name"),
+            FieldPanel("description"),
+            FieldRowPanel([FieldPanel("zone"), FieldPanel("warehouse")]),
+            FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("base_cost"), FieldPanel("free_above")]),
+                    FieldRowPanel([FieldPanel("cost_per_kg"), FieldPanel("cost_per_m3")]),
+                ],
+                heading=_("Cost"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel(
+                        [
+                            FieldPanel("min_weight_kg"),
+                            FieldPanel("max_weight_kg"),
+                            FieldPanel("max_volume_m3"),
+                        ]
+                    )
+                ],
+                heading=_("Limits"),
+            ),
+        ],
+        base_form_class=DeliveryMethodForm,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_delivery_admin():
+    return [DeliveryMethodViewSet("delivery_methods"), DeliveryZoneViewSet("delivery_zones")]
