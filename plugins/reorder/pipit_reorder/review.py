@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from oscar.apps.catalogue.models import Product
 from oscar.apps.partner.strategy import PurchaseInfo
 from oscar.core.loading import get_model
@@ -38,11 +38,12 @@ DISCONTINUED = "discontinued"
 NOT_SELECTED = "not_selected"
 REFUSED = "refused"
 
+# With a context: Pipit's own catalog has some of these words, and it would win (it loads first).
 STATUS_LABELS = {
-    READY: gettext_lazy("Will be added"),
-    SHORT: gettext_lazy("Not enough in stock"),
-    UNAVAILABLE: gettext_lazy("Unavailable"),
-    DISCONTINUED: gettext_lazy("Discontinued"),
+    READY: pgettext_lazy("repeat order line", "Will be added"),
+    SHORT: pgettext_lazy("repeat order line", "Not enough in stock"),
+    UNAVAILABLE: pgettext_lazy("repeat order line", "Unavailable"),
+    DISCONTINUED: pgettext_lazy("repeat order line", "Discontinued"),
 }
 
 

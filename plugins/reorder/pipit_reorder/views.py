@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views import View
 from pipit.plugins.models import activations
 
@@ -32,10 +32,11 @@ from .review import (
     review_order,
 )
 
+# "3 unavailable" on the review's summary; with a context, as the line statuses.
 COUNT_LABELS = {
-    SHORT: gettext_lazy("not enough in stock"),
-    UNAVAILABLE: gettext_lazy("unavailable"),
-    DISCONTINUED: gettext_lazy("discontinued"),
+    SHORT: pgettext_lazy("repeat order lines", "not enough in stock"),
+    UNAVAILABLE: pgettext_lazy("repeat order lines", "unavailable"),
+    DISCONTINUED: pgettext_lazy("repeat order lines", "discontinued"),
 }
 
 

@@ -64,20 +64,23 @@ def test_russian_storefront_shows_the_plugin_in_russian(client_for):
     company = factories.company(sf, "ООО Салон")
     buyer = factories.buyer(company, "olga@gamma.test")
     soap = factories.product(sf, "Мыло", price="10.00", stock={"main": 1})
-    order = place(sf, company, buyer, [(soap, 1)])  # takes the last one: nothing left
+    cream = factories.product(sf, "Крем", price="20.00", stock={"main": 10})
+    order = place(sf, company, buyer, [(soap, 1), (cream, 2)])  # the last soap: none left
     client = client_for(sf, buyer)
+    url = reverse("reorder:review", kwargs={"number": order.number})
 
     history = client.get(reverse("customer:order-list")).content.decode()
     assert "Повторить заказ" in history
     detail = client.get(reverse("customer:order", kwargs={"order_number": order.number}))
     assert "Повторить этот заказ" in detail.content.decode()
 
-    page = client.get(reverse("reorder:review", kwargs={"number": order.number})).content.decode()
+    page = client.get(url).content.decode()
     assert f"Повтор заказа {order.number}" in page
-    assert "Нет в наличии" in page
+    assert "из 2 строк можно добавить как в заказе" in page
+    assert "Будет добавлено" in page and "Нет в наличии" in page
     assert "Добавить выбранное в корзину" in page
 
-    response = client.post(
-        reverse("reorder:review", kwargs={"number": order.number}), {"mode": "all"}
-    )
-    assert "Ни одну строку нельзя добавить как в заказе." in response.content.decode()
+    response = client.post(url, {"mode": "all"}, follow=True)
+    html = response.content.decode()
+    assert f"В корзину добавлена 1 строка из заказа {order.number}" in html
+    assert f"Не добавлена 1 строка из заказа {order.number}" in html
