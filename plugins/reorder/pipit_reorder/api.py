@@ -20,10 +20,10 @@ from .plugin import analog_limit
 from .review import Choices, Offer, Outcome, Report, company_order, preview, repeat, review_order
 from .views import plugin_settings
 
-# -- representation ----------------------------------------------------------------------------
+# -- representation (component names prefixed: the schema is shared with other plugins) ---------
 
 
-class AnalogSerializer(serializers.Serializer):
+class ReorderAnalogSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("Product id: add it with the cart API."))
     sku = serializers.CharField()
     title = serializers.CharField()
@@ -33,7 +33,7 @@ class AnalogSerializer(serializers.Serializer):
     restock_date = serializers.DateField(allow_null=True)
 
 
-class AddedLineSerializer(serializers.Serializer):
+class ReorderAddedLineSerializer(serializers.Serializer):
     line_id = serializers.IntegerField(help_text=_("The original order line."))
     product_id = serializers.IntegerField()
     sku = serializers.CharField()
@@ -42,7 +42,7 @@ class AddedLineSerializer(serializers.Serializer):
     price = PriceSerializer(allow_null=True, help_text=_("Today's unit price for you."))
 
 
-class RefusedLineSerializer(serializers.Serializer):
+class ReorderRefusedLineSerializer(serializers.Serializer):
     line_id = serializers.IntegerField(help_text=_("The original order line."))
     sku = serializers.CharField()
     title = serializers.CharField()
@@ -61,14 +61,16 @@ class RefusedLineSerializer(serializers.Serializer):
         help_text=_("For a short line: how many can be added now, if you choose to."),
     )
     restock_date = serializers.DateField(allow_null=True)
-    analogs = AnalogSerializer(many=True, help_text=_("Interchangeable products, best first."))
+    analogs = ReorderAnalogSerializer(
+        many=True, help_text=_("Interchangeable products, best first.")
+    )
 
 
-class RepeatReportSerializer(serializers.Serializer):
+class ReorderReportSerializer(serializers.Serializer):
     order = serializers.CharField(help_text=_("The order number."))
     dry_run = serializers.BooleanField(help_text=_("True when the cart was left unchanged."))
-    added = AddedLineSerializer(many=True)
-    refused = RefusedLineSerializer(many=True)
+    added = ReorderAddedLineSerializer(many=True)
+    refused = ReorderRefusedLineSerializer(many=True)
 
 
 class DryRunSerializer(serializers.Serializer):
@@ -126,7 +128,7 @@ def _refused(outcome: Outcome) -> dict:
 
 
 def report_data(report: Report, *, dry_run: bool) -> dict:
-    return RepeatReportSerializer(
+    return ReorderReportSerializer(
         {
             "order": report.order.number,
             "dry_run": dry_run,
@@ -172,7 +174,7 @@ class RepeatOrderAPIView(APIView):
             "stock. Orders of the caller's company on this storefront only (colleagues' too); "
             "any other number answers 404."
         ),
-        responses={200: RepeatReportSerializer, **error_responses(401, 403, 404)},
+        responses={200: ReorderReportSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, number: str):
         review = self.review(request, number, api_basket(request))
@@ -192,7 +194,7 @@ class RepeatOrderAPIView(APIView):
         ),
         request=None,
         parameters=[DRY_RUN],
-        responses={200: RepeatReportSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ReorderReportSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request, number: str):
         params = DryRunSerializer(data=request.query_params)

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.apps.catalogue.models import ProductCategory, ProductRecommendation
@@ -290,6 +291,19 @@ def test_other_companies_and_other_storefronts_orders_answer_404(
         assert alpha.post(review_url(foreign), {"mode": "all"}).status_code == 404
     assert cart(buyer) == {}
     assert alpha.get("/shop/p/reorder/orders/no%00such/").status_code == 404
+
+
+def test_adding_needs_the_csrf_token(enabled, storefront, order, buyer):
+    client = Client(HTTP_HOST=storefront.site.hostname, enforce_csrf_checks=True)
+    client.force_login(buyer, backend="pipit.companies.auth.StorefrontEmailBackend")
+    assert client.post(review_url(order), {"mode": "all"}).status_code == 403
+    assert cart(buyer) == {}
+
+    page = client.get(review_url(order)).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = client.post(review_url(order), {"mode": "all", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert cart(buyer) == {"Argan shampoo": (2, "100.00"), "Hair mask": (3, "40.00")}
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(enabled, order, anon_client):
