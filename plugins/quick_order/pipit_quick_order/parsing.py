@@ -33,6 +33,7 @@ _WHOLE_NUMBER = re.compile(r"\+?\d+")
 # Something meant as a number: digits with signs, decimal points or commas, or spaces inside.
 _NUMBER_LIKE = re.compile(r"[+-]?\d[\d\s.,]*|[+-]?[.,]\d+")
 _SEPARATORS = ("\t", ";", ",")
+_SPACED_DECIMAL = re.compile(r"(?P<sku>[^,]*\S)\s+(?P<quantity>[+-]?\d+,\d+)")
 
 
 def normalise_sku(value: str) -> str:
@@ -133,6 +134,9 @@ def split_line(raw: str) -> tuple[str, str | None, str]:
     the quantity; further columns are ignored, except that "SKU,2,5" is read as the decimal
     "2,5" so that it is refused rather than taken as 2. Without them, spaces separate.
     """
+    if "\t" not in raw and ";" not in raw and (decimal := _SPACED_DECIMAL.fullmatch(raw)):
+        # "SKU 2,5": a decimal comma after a space, not a comma separating "SKU 2" from "5".
+        return decimal["sku"], decimal["quantity"], ""
     for separator in _SEPARATORS:
         if separator in raw:
             fields = [f.strip() for f in raw.split(separator)]

@@ -45,6 +45,7 @@ def test_without_a_quantity_one_piece_is_assumed_and_said():
     [
         ("DDF-2000;2,0", "“2,0” is not a whole number"),
         ("DDF-2000,2,5", "“2,5” is not a whole number"),
+        ("DDF-2000 2,5", "“2,5” is not a whole number"),
         ("DDF-2000\t2.5", "“2.5” is not a whole number"),
         ("DDF-2000 0", "at least 1, not 0"),
         ("DDF-2000;-3", "at least 1, not -3"),
