@@ -3,10 +3,12 @@ that switched the plugin on (another storefront's rows answer 404)."""
 
 from __future__ import annotations
 
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from pipit.inventory.models import Warehouse
 from pipit.plugins.admin import PluginModelViewSet, PluginScopedForm, plugin_storefront_ids
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 
 from .models import DeliveryMethod, DeliveryZone
@@ -38,8 +40,27 @@ class DeliveryMethodForm(PluginScopedForm):
             )
 
 
+class DeliveryZoneDeleteView(PluginModelViewSet.delete_view_class):
+    """A zone that methods use stays: deleting it would leave them nowhere (or, set to "no
+    zone", suddenly everywhere). Sales ops are told which methods to change first."""
+
+    def form_valid(self, form):
+        users = [str(method) for method in self.object.methods.all()]
+        if users:
+            messages.error(
+                self.request,
+                _(
+                    "The zone is used by these delivery methods; change or delete them first: %(methods)s"
+                )
+                % {"methods": ", ".join(users)},
+            )
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
 class DeliveryZoneViewSet(PluginModelViewSet):
     model = DeliveryZone
+    delete_view_class = DeliveryZoneDeleteView
     plugin_id = PLUGIN_ID
     roles = ROLES
     storefront_lookup = "storefront"
