@@ -291,12 +291,12 @@ def _review_line(
     if permitted:
         return ReviewLine(line, READY, "", offer, in_cart=already)
     free = offer.num_available - already if offer.num_available is not None else None
-    if free is None or free <= 0:
-        reason = (
-            _("All the available stock is already in your cart.")
-            if already
-            else str(message) or _("This product is not available.")
-        )
+    if already and free is not None and free <= 0:
+        reason = _("All the available stock is already in your cart.")
+        return ReviewLine(line, UNAVAILABLE, reason, offer, in_cart=already)
+    if free is None or not 0 < free < line.quantity:
+        # Refused for another reason than the stock (a plugin's availability rule): say that.
+        reason = str(message) or _("This product is not available.")
         return ReviewLine(line, UNAVAILABLE, reason, offer, in_cart=already)
     if already:
         reason = _(
@@ -353,10 +353,6 @@ class Outcome:
     #: Why it was not added: the line's status on the review, NOT_SELECTED, or REFUSED when the
     #: cart refused it (the stock changed since the review, a limit of the cart).
     status: str = READY
-
-    @property
-    def analogs(self) -> list[Offer]:
-        return self.source.analogs if self.source is not None and not self.is_analog else []
 
 
 @dataclass

@@ -13,7 +13,10 @@ from django.urls import reverse
 from oscar.apps.catalogue.models import ProductCategory, ProductRecommendation
 from oscar.apps.partner.models import StockRecord
 from pipit.inventory.models import WarehouseStock
-from pipit.plugins.testing import enable_plugin
+from pipit.plugins.base import Plugin
+from pipit.plugins.hooks import hook
+from pipit.plugins.testing import enable_plugin, install_plugins
+from pipit.plugins.urls import reload_urlconf
 from pipit.testing import factories
 
 from .support import cart, place
@@ -222,6 +225,10 @@ def test_what_is_already_in_the_cart_counts_against_the_stock(
     assert "Only 4 available, 3 of them already in your cart; 3 were ordered." in page
     assert "Add the 1 available instead of 3" in page
 
+    leave_free(mask, 3)  # exactly what the cart holds
+    page = buyer_client.get(review_url(order)).content.decode()
+    assert "All the available stock is already in your cart." in page
+
 
 def test_bad_quantities_and_empty_choices_add_nothing_and_say_why(
     enabled, storefront, order, buyer, buyer_client, shampoo
@@ -385,3 +392,52 @@ def test_history_buttons_cost_no_query_per_order(
         html = buyer_client.get(url).content.decode()
     assert html.count("reorder-button") == 6
     assert len(six) == len(one)
+
+
+class InPacks:
+    """An availability that lets only whole packs of 5 be bought; the rest as it was."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def is_purchase_permitted(self, quantity):
+        if quantity % 5:
+            return False, "Sold in packs of 5."
+        return self.inner.is_purchase_permitted(quantity)
+
+
+class WholePacksOnly(Plugin):
+    """A storefront rule from another plugin: the mask is sold in packs of 5 only."""
+
+    id = "packs"
+
+    @hook("product_availability")
+    def packs(self, availability, *, product, **kwargs):
+        if product is not None and product.get_title() == "Hair mask":
+            return InPacks(availability)
+        return availability
+
+
+def test_a_refusal_that_is_not_about_stock_is_reported_as_it_is(
+    monkeypatch, storefront, order, buyer, buyer_client
+):
+    install_plugins(
+        monkeypatch,
+        {
+            "reorder": "pipit_reorder.plugin:ReorderPlugin",
+            "packs": "tests.test_pages:WholePacksOnly",
+        },
+    )
+    reload_urlconf()
+    enable_plugin(storefront, "reorder")
+    enable_plugin(storefront, "packs")
+
+    page = buyer_client.get(review_url(order)).content.decode()
+    assert "Sold in packs of 5." in page
+    assert "available instead of" not in page  # 47 are in stock: not a stock shortage
+
+    buyer_client.post(review_url(order), {"mode": "all"})
+    assert cart(buyer) == {"Argan shampoo": (2, "100.00")}
