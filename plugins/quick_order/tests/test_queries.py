@@ -38,3 +38,17 @@ def test_query_count_is_the_same_for_5_and_50_lines(buyer_client, enabled, catal
     fifty = queries_for(buyer_client, mixed_lines(50, skus))
     assert five == fifty
     assert fifty <= 30, fifty
+
+
+def test_bench_command_reports_time_and_equal_query_counts(
+    storefront, buyer, enabled, catalog, settings
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench_quick_order", host="alpha.test", sizes="20,200", repeat=2, stdout=out)
+    report = out.getvalue()
+    assert "quick order check on alpha.test" in report
+    assert "query count over list sizes: constant" in report, report
