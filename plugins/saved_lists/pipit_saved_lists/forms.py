@@ -13,7 +13,7 @@ from .models import NAME_MAX_LENGTH, SavedListItem
 class ListForm(forms.Form):
     """Create or rename a list: a name unique in the company, and an optional description."""
 
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
+    name = forms.CharField(label=_("List name"), max_length=NAME_MAX_LENGTH)
     description = forms.CharField(
         label=_("Description"),
         required=False,
