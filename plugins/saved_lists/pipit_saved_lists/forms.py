@@ -71,7 +71,9 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = SavedListItem
         fields = ["quantity", "note"]
-        widgets = {"note": forms.TextInput(attrs={"placeholder": _("Note")})}
+        widgets = {
+            "note": forms.TextInput(attrs={"placeholder": _("Note"), "class": "saved-list-note"})
+        }
 
 
 ItemFormSet = modelformset_factory(SavedListItem, form=ItemForm, extra=0, can_delete=True)

@@ -418,6 +418,14 @@ class ItemRow:
         return title_of(self.product) if self.product is not None else self.item.title
 
     @property
+    def shortage(self) -> str:
+        """Why the list's quantity cannot be bought today ("Only 3 available…"), or ""."""
+        if self.product is None or not self.info.availability.is_available_to_buy:
+            return ""
+        permitted, message = self.info.availability.is_purchase_permitted(self.item.quantity)
+        return "" if permitted else str(message)
+
+    @property
     def url(self) -> str | None:
         return product_url(self.product) if self.product is not None else None
 

@@ -96,6 +96,16 @@ def test_detail_shows_todays_price_stock_and_totals(
     assert "RUB300.00" in html and "RUB1,200.00" in html  # 4 × today's 300.00
     assert "50 in stock" in html and "2 in stock" in html
     assert "Today's total for 2 priced products" in html
+    assert "Only 2 available" not in html
+
+    # A quantity beyond today's stock is pointed out on its line before it goes to the cart.
+    mask_item = saved_list.items.get(sku="MK-990")
+    mask_item.quantity = 3
+    mask_item.save()
+    html = buyer_client.get(detail_url(saved_list)).content.decode()
+    assert (
+        '<p class="line-warning">Only 2 available in the warehouses of this storefront</p>' in html
+    )
 
 
 def test_buyer_edits_quantities_and_notes_and_removes_an_item(
