@@ -53,7 +53,7 @@ METHODS = [
         "zone": None,
         "kind": DeliveryMethod.Kind.TRANSPORT,
         "name": "Транспортная компания до терминала в вашем городе",
-        "description": "3–7 рабочих дней; 400 ₽ + 30 ₽ за кг",
+        "description": "3–7 рабочих дней; стоимость зависит от веса заказа",
         "sort_order": 30,
         "base_cost": Decimal("400"),
         "cost_per_kg": Decimal("30"),

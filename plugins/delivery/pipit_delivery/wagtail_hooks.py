@@ -4,12 +4,14 @@ that switched the plugin on (another storefront's rows answer 404)."""
 from __future__ import annotations
 
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from pipit.inventory.models import Warehouse
 from pipit.plugins.admin import PluginModelViewSet, PluginScopedForm, plugin_storefront_ids
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn
 
 from .models import DeliveryMethod, DeliveryZone
 
@@ -89,11 +91,12 @@ class DeliveryMethodViewSet(PluginModelViewSet):
     list_display = [
         "__str__",
         "code",
-        "kind",
         "zone",
         "base_cost",
         "free_above",
-        "active",
+        BooleanColumn(
+            "active", label=capfirst(DeliveryMethod._meta.get_field("active").verbose_name)
+        ),
         "storefront",
     ]
     list_filter = ["kind", "active"]
