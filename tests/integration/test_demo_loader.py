@@ -389,3 +389,13 @@ def test_landing_pages_are_published_under_each_home_page(small_demo):
         assert heading in page.content.decode()
         other = next(c for c in CODES if c != code)
         assert Client(HTTP_HOST=f"{other}.localhost").get(path).status_code == 404
+
+
+def test_every_demo_company_has_an_order_history(small_demo):
+    from oscar.core.loading import get_model
+
+    Order = get_model("order", "Order")
+    for company in Company.objects.all():
+        orders = Order.objects.filter(company=company, storefront=company.storefront)
+        assert sorted(orders.values_list("status", flat=True)) == ["confirmed", "delivered"]
+        assert all(order.lines.exists() for order in orders)

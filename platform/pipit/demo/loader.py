@@ -21,9 +21,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from oscar.apps.basket.models import Basket
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.apps.catalogue.models import (
     Category,
@@ -36,13 +38,17 @@ from oscar.apps.catalogue.models import (
 )
 from oscar.apps.partner.models import Partner, StockRecord
 
+from pipit.catalog.queries import purchasable_for_storefront, with_purchase_info
 from pipit.catalog.search import rebuild_all
 from pipit.cms.models import LandingPage, PromoBanner
 from pipit.companies.models import Company, CompanyAddress, CompanyMember
 from pipit.inventory.models import Warehouse, WarehouseStock
+from pipit.ordering.basket import add_to_basket
+from pipit.ordering.services import place_order
 from pipit.plugins.forms import SETTINGS_PREFIX, cleaned_settings, settings_form_for
 from pipit.plugins.models import PluginActivation, activations, forget_activations
 from pipit.plugins.registry import registry as plugin_registry
+from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.tenancy.services import StorefrontSpec, provision_storefront
 from pipit.themes.models import DesignTokens
@@ -134,6 +140,9 @@ def _save_if_changed(obj: models.Model, values: dict[str, Any], counts: Counts) 
     return obj
 
 
+DISCARD_MAIL = "django.core.mail.backends.dummy.EmailBackend"
+
+
 class DemoLoader:
     """Loads site definitions; one instance per run (it caches the demo password hash)."""
 
@@ -162,7 +171,8 @@ class DemoLoader:
         """Everything one site file declares, in one transaction: all of it or none."""
         started = time.perf_counter()
         report = SiteReport(site.code)
-        with transaction.atomic():
+        # The demo's past orders send no confirmation mail (to the console in development).
+        with override_settings(EMAIL_BACKEND=DISCARD_MAIL), transaction.atomic():
             storefront = self._storefront(site, report)
             partner = self._partner(site, report.rows)
             warehouses = self._warehouses(site, storefront, partner, report.rows)
@@ -176,6 +186,7 @@ class DemoLoader:
             self._landing_pages(site, storefront, categories, products, report)
             self._banners(site, storefront, categories, products, companies, report)
             self._plugins(site, storefront, report)
+            self._orders(site, storefront, companies, report)
         report.companies = len(companies)
         report.seconds = time.perf_counter() - started
         return report
@@ -692,6 +703,71 @@ class DemoLoader:
                 banner.companies.set(audience)
             banner.save()
             banner.save_revision().publish()
+
+    # --- order history -------------------------------------------------------------------------
+
+    #: Past orders per demo company: (PO number, lines, status it has reached).
+    ORDER_HISTORY = (("PO-DEMO-1", 4, "delivered"), ("PO-DEMO-2", 3, "confirmed"))
+
+    def _orders(
+        self,
+        site: SiteDefinition,
+        storefront: Storefront,
+        companies: dict[str, Company],
+        report: SiteReport,
+    ) -> None:
+        """Two past orders per company, so order history and "repeat order" have something to
+        show. Placed through :func:`~pipit.ordering.services.place_order` like a buyer's (stock
+        is reserved; the delivered one consumed it); a company that has orders is left alone."""
+        storefront = Storefront.objects.get(pk=storefront.pk)  # fresh plugin switches and scope
+        products = list(
+            with_purchase_info(purchasable_for_storefront(storefront).order_by("pk"), storefront)[
+                :60
+            ]
+        )
+        stock = WarehouseStock.objects.filter(warehouse__in=storefront.warehouse_ids)
+        before = dict(stock.values_list("pk", "num_in_stock"))
+        for index, company in enumerate(companies.values()):
+            member = (
+                CompanyMember.objects.filter(company=company, user__is_active=True)
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
+            address = company.addresses.filter(kind="delivery").order_by("-is_default").first()
+            if member is None or address is None or company.orders.exists():
+                report.rows.unchanged += 1
+                continue
+            for number, (po, size, status) in enumerate(self.ORDER_HISTORY):
+                basket = Basket.objects.create(owner=member.user)
+                basket.strategy = StorefrontStrategy(storefront=storefront, user=member.user)
+                start = (index * 7 + number * 3) % max(1, len(products) - size)
+                added = 0
+                for position, product in enumerate(products[start:]):
+                    if added == size:
+                        break
+                    quantity = 1 + (position + index) % 4
+                    added += len(add_to_basket(basket, [(product, quantity)]).added)
+                if not added:
+                    basket.delete()
+                    continue
+                order = place_order(
+                    storefront=storefront,
+                    user=member.user,
+                    basket=basket,
+                    shipping_address=address,
+                    po_number=po,
+                )
+                for step in ("confirmed", "picking", "shipped", "delivered"):
+                    if order.status == status:
+                        break
+                    order.set_status(step)
+                report.rows.created += 1
+        # Delivered orders took their units out of the warehouses; the demo's stock is what the
+        # catalog file says (restocked since), so the next load finds nothing to change.
+        for pk, num_in_stock in stock.values_list("pk", "num_in_stock"):
+            if before.get(pk, num_in_stock) != num_in_stock:
+                WarehouseStock.objects.filter(pk=pk).update(num_in_stock=before[pk])
 
     # --- plugins -----------------------------------------------------------------------------
 
