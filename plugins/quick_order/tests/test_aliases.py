@@ -126,3 +126,22 @@ def test_admin_viewset_lists_only_aliases_of_the_staffs_storefronts(
     assert "ALPHA-1" in html and "BETA-1" not in html
     beta = SkuAlias.objects.get(alias="BETA-1")
     assert client.get(f"/admin/quick_order_aliases/edit/{beta.pk}/").status_code == 404
+
+
+def test_staff_add_an_alias_by_sku_in_the_admin(client_for, storefront, company, enabled, catalog):
+    admin = factories.staff(storefront, "admin")
+    client = client_for(storefront, admin)
+    form = client.get("/admin/quick_order_aliases/new/")
+    assert form.status_code == 200
+    response = client.post(
+        "/admin/quick_order_aliases/new/",
+        {"company": company.pk, "alias": "ADM-7", "sku": "15208-65f0f"},
+    )
+    assert "Did you mean 15208-65F0E?" in response.content.decode()
+    response = client.post(
+        "/admin/quick_order_aliases/new/",
+        {"company": company.pk, "alias": "ADM-7", "sku": "15208 65f0e"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    alias = SkuAlias.objects.get(alias="ADM-7")
+    assert (alias.company, alias.product) == (company, catalog["filter"])
