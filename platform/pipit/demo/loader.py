@@ -37,6 +37,7 @@ from oscar.apps.catalogue.models import (
     ProductRecommendation,
 )
 from oscar.apps.partner.models import Partner, StockRecord
+from wagtail.users.models import UserProfile
 
 from pipit.catalog.queries import purchasable_for_storefront, with_purchase_info
 from pipit.catalog.search import rebuild_all
@@ -518,6 +519,12 @@ class DemoLoader:
             else:
                 user = self._user(login, report.rows, is_staff=True)
                 user.groups.add(groups[login.role])
+                # The admin speaks the storefront's language to its staff, whatever their
+                # browser asks for.
+                profile = UserProfile.get_for_user(user)
+                if profile.preferred_language != site.language:
+                    profile.preferred_language = site.language
+                    profile.save(update_fields=["preferred_language"])
         report.users = len(mine)
 
     def _design(self, site: SiteDefinition, storefront: Storefront, counts: Counts) -> None:
