@@ -113,12 +113,12 @@ class QuickOrderForm(forms.Form):
         upload = cleaned.get("file")
         if self.rows is not None:
             if len(self.rows) > self.limits.max_lines:
-                raise ValidationError(
-                    too_many_lines(ListTooLong(len(self.rows), self.limits.max_lines))
-                )
-            if not self.rows:
-                raise ValidationError(_("The list is empty: paste some lines."))
-            cleaned["parsed"] = ParsedList(lines=self.rows)
+                limit = self.limits.max_lines
+                self.add_error("text", too_many_lines(ListTooLong(len(self.rows), limit)))
+            elif not self.rows:
+                self.add_error("text", _("The list is empty: paste some lines."))
+            else:
+                cleaned["parsed"] = ParsedList(lines=self.rows)
             return cleaned
         if upload and text.strip():
             raise ValidationError(
@@ -145,32 +145,47 @@ class QuickOrderForm(forms.Form):
         return cleaned
 
 
-def rows_from_post(data, *, max_rows: int) -> list[InputLine] | None:
-    """The rows of a checked list as the buyer edited them, or None when the form did not come
-    from a checked list.
+#: The result page's form says so with this field: its ``text`` holds the checked list, one row
+#: per line, and its buttons may change a row (see :func:`rows_from_post`).
+CHECKED_FIELD = "checked"
 
-    Each row has a ``line`` field (its text) and a ``choice`` field (the product picked when its
-    code names several). The button pressed may change one row first: ``remove=<row>``,
-    ``choose=<row>|<product id>`` (one of several products with that code), or
+
+def rows_from_post(data, *, max_rows: int) -> list[InputLine] | None:
+    """The rows of a checked list as the buyer edited them, or None for a fresh paste or upload.
+
+    On the result page the whole list is one text box (one row per line, so the line numbers of
+    the table are those of the box) and ``choices`` holds ``row:product id`` pairs for rows
+    whose code names several products. One field for any number of rows: a field per row would
+    pass Django's limit on form fields with a long list. The button pressed may change one row
+    first: ``remove=<row>``, ``choose=<row>|<product id>``, or
     ``pick=<row>|<product id>|<SKU>|<quantity>`` (a suggestion, an analog, or the quantity in
     stock: the row becomes "SKU; quantity"). Product ids are only ever a choice among the
     products the row's code matches again on the server. Blank rows are dropped; at most
     ``max_rows + 1`` are read, enough to tell the list is too long.
     """
-    if "line" not in data:
+    if CHECKED_FIELD not in data:
         return None
-    texts = data.getlist("line")[: max_rows + 1]
-    choices = data.getlist("choice")[: len(texts)]
-    choices += [""] * (len(texts) - len(choices))
+    texts = data.get("text", "").splitlines()
+    texts = [t for t in texts if t.strip()][: max_rows + 1]
+    choices = [""] * len(texts)
+    for pair in data.get("choices", "").split():
+        row, _sep, product = pair.partition(":")
+        if row.isdigit() and int(row) < len(texts) and product.isdigit():
+            choices[int(row)] = product
     _apply_edit(data, texts, choices)
     rows = []
     for text, choice in zip(texts, choices, strict=True):
         if not text.strip():
             continue
         line = read_line(len(rows) + 1, text)
-        line.chosen = int(choice) if choice.isdigit() else None
+        line.chosen = int(choice) if choice else None
         rows.append(line)
     return rows
+
+
+def choices_value(lines: list[InputLine]) -> str:
+    """The ``choices`` field for these rows (row index:product id)."""
+    return " ".join(f"{i}:{line.chosen}" for i, line in enumerate(lines) if line.chosen)
 
 
 def _row(texts: list[str], value: str) -> int | None:

@@ -20,7 +20,7 @@ from pipit.ordering.basket import add_to_basket
 from pipit.plugins.models import activations
 
 from .aliases import AliasForm, AliasImportForm, company_aliases, import_aliases
-from .forms import QuickOrderForm, rows_from_post
+from .forms import CHECKED_FIELD, QuickOrderForm, choices_value, rows_from_post
 from .matching import MatchResult, Status, lines_for_cart, match_lines
 from .models import SkuAlias
 from .parsing import lines_as_text
@@ -75,6 +75,9 @@ class QuickOrderView(BuyerView):
         if not form.is_valid():
             return self.render_page(form, limits=limits, from_rows=rows is not None)
         parsed = form.cleaned_data["parsed"]
+        # The result page shows the list in one box, a row per line: number the lines as there.
+        for number, line in enumerate(parsed.lines, start=1):
+            line.number = number
         result = match_lines(
             request.storefront, request.strategy, self.company, parsed.lines, header=parsed.header
         )
@@ -135,8 +138,14 @@ class QuickOrderView(BuyerView):
             "result": result,
             "statuses": Status,
             "aliases_url": reverse("quick_order:aliases"),
+            "checked_field": CHECKED_FIELD,
             **extra,
         }
+        if result is not None:
+            lines = [m.line for m in result.lines]
+            context["list_text"] = lines_as_text(lines)
+            context["choices"] = choices_value(lines)
+            context["list_rows"] = max(4, min(len(lines) + 1, 14))
         return render(self.request, self.template_name, context)
 
 

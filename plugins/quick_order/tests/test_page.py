@@ -77,8 +77,8 @@ def test_adding_puts_only_good_lines_in_the_cart_with_their_exact_quantity(
     response = buyer_client.post(
         URL,
         {
-            "line": ["15208-65F0E 4", "16546-JG30A 1", "NOPE 1", "DDF-2000 2", "DDF-2000 9"],
-            "choice": ["", "", "", "", ""],
+            "checked": "1",
+            "text": "15208-65F0E 4\n16546-JG30A 1\nNOPE 1\nDDF-2000 2\nDDF-2000 9",
             "action": "add",
         },
     )
@@ -94,7 +94,7 @@ def test_adding_puts_only_good_lines_in_the_cart_with_their_exact_quantity(
 
 
 def test_nothing_ready_nothing_added(buyer_client, buyer, enabled, catalog):
-    response = buyer_client.post(URL, {"line": ["NOPE 1"], "choice": [""], "action": "add"})
+    response = buyer_client.post(URL, {"checked": "1", "text": "NOPE 1", "action": "add"})
     assert response.status_code == 200
     assert "No line is ready for the cart yet" in response.content.decode()
     assert not Basket.objects.filter(owner=buyer, lines__isnull=False).exists()
@@ -106,8 +106,8 @@ def test_picking_a_suggestion_rewrites_the_line_and_keeps_its_quantity(
     response = buyer_client.post(
         URL,
         {
-            "line": ["15208-65F0F 3", "16546-JG30A 2"],
-            "choice": ["", ""],
+            "checked": "1",
+            "text": "15208-65F0F 3\n16546-JG30A 2",
             "pick": f"0|{catalog['filter'].pk}|15208-65F0E|3",
         },
     )
@@ -117,8 +117,8 @@ def test_picking_a_suggestion_rewrites_the_line_and_keeps_its_quantity(
     response = buyer_client.post(
         URL,
         {
-            "line": ["15208-65F0E; 3", "16546-JG30A 2"],
-            "choice": ["", ""],
+            "checked": "1",
+            "text": "15208-65F0E; 3\n16546-JG30A 2",
             "pick": f"1|{catalog['analog'].pk}|C 2029|2",
         },
     )
@@ -134,9 +134,18 @@ def test_short_line_offers_the_quantity_in_stock_but_does_not_change_it(
     assert "Order 3 instead" in response.content.decode()
 
 
+def test_a_long_checked_list_is_one_form_field(buyer_client, storefront, catalog):
+    # 1,500 rows: one field for the list, whatever Django's limit on the number of fields.
+    enable_plugin(storefront, "quick_order", max_lines=2000)
+    text = "\n".join(f"15208-65F0E {n % 3 + 1}" for n in range(1500))
+    response = buyer_client.post(URL, {"checked": "1", "text": text, "action": "check"})
+    assert response.status_code == 200
+    assert len(response.context["result"].lines) == 1500
+
+
 def test_removing_a_line(buyer_client, enabled, catalog):
     response = buyer_client.post(
-        URL, {"line": ["15208-65F0E 1", "NOPE 1"], "choice": ["", ""], "remove": "1"}
+        URL, {"checked": "1", "text": "15208-65F0E 1\nNOPE 1", "remove": "1"}
     )
     assert [m.line.sku for m in response.context["result"].lines] == ["15208-65F0E"]
 
@@ -152,10 +161,16 @@ def test_ambiguous_code_lists_the_products_to_choose_from(buyer_client, enabled,
     assert {o.pk for o in line.candidates} == {one.pk, other.pk}
     assert "Which product do you mean?" in response.content.decode()
     response = buyer_client.post(
-        URL, {"line": ["WB-500 2"], "choice": [""], "choose": f"0|{other.pk}"}
+        URL, {"checked": "1", "text": "X 1\nWB-500 2", "choose": f"1|{other.pk}"}
     )
-    line = response.context["result"].lines[0]
+    line = response.context["result"].lines[1]
     assert (line.status.value, line.offer.pk) == ("ok", other.pk)
+    # The choice travels with the list: checking again keeps it.
+    assert response.context["choices"] == f"1:{other.pk}"
+    response = buyer_client.post(
+        URL, {"checked": "1", "text": "X 1\nWB-500 2", "choices": f"1:{other.pk}"}
+    )
+    assert response.context["result"].lines[1].offer.pk == other.pk
 
 
 def test_a_space_separated_code_ending_in_digits_is_found_whole(buyer_client, enabled, storefront):
