@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class SavedListsConfig(AppConfig):
-    """The plugin's Django app: its templates (the cart note), later its models and static files.
+    """The plugin's Django app: the saved lists' models and migrations, templates, stylesheet and
+    translations.
 
     Pipit adds it to INSTALLED_APPS through the "pipit.plugin_apps" entry point in pyproject.toml.
     """
