@@ -30,57 +30,57 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from wagtail.admin.menu import MenuItem
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
+from pipit.tenancy.access import staff_roles
 from pipit.tenancy.admin_views import ScopedModelViewSet, StorefrontScopedForm, scope_to_ids
 from pipit.tenancy.models import Storefront, StorefrontGroup
 
-from .models import PluginActivation
+from .models import ENABLED_CACHE_KEY, PluginActivation
 
 DEFAULT_ROLES: tuple[str, ...] = (StorefrontGroup.Role.ADMIN,)
 
 
 def enabled_storefront_ids(plugin_id: str) -> frozenset[int]:
-    """Storefronts that have switched ``plugin_id`` on."""
-    return frozenset(
-        PluginActivation.objects.filter(plugin_id=plugin_id, enabled=True).values_list(
-            "storefront_id", flat=True
+    """Storefronts that have switched ``plugin_id`` on (kept in Django's cache, like the
+    per-storefront switches, so admin menus read no row for them)."""
+    return _switched_on().get(plugin_id, frozenset())
+
+
+def _switched_on() -> dict[str, frozenset[int]]:
+    cached = cache.get(ENABLED_CACHE_KEY)
+    if cached is None:
+        found: dict[str, set[int]] = {}
+        rows = PluginActivation.objects.filter(enabled=True).values_list(
+            "plugin_id", "storefront_id"
         )
-    )
+        for plugin_id, storefront_id in rows:
+            found.setdefault(plugin_id, set()).add(storefront_id)
+        cached = {plugin_id: frozenset(ids) for plugin_id, ids in found.items()}
+        cache.set(ENABLED_CACHE_KEY, cached, timeout=None)
+    return cached
 
 
 def plugin_storefront_ids(user, plugin_id: str, roles: Iterable[str] = DEFAULT_ROLES) -> frozenset:
     """Storefronts where ``user`` may use ``plugin_id``'s admin screens: the plugin is switched on
     there and the user holds one of ``roles`` there (a superuser: every such storefront).
 
-    Memoised on the user object, which lives for one request, like
-    :func:`pipit.tenancy.access.staff_storefront_ids`.
+    Costs no query of its own on a warm cache: the user's roles are read once per request
+    (:func:`pipit.tenancy.access.staff_roles`), the switches come from the cache.
     """
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         return frozenset()
-    roles = tuple(sorted(roles))
-    memo = user.__dict__.setdefault("_pipit_plugin_storefront_ids", {})
-    key = (plugin_id, roles)
-    if key not in memo:
-        enabled = PluginActivation.objects.filter(plugin_id=plugin_id, enabled=True)
-        if user.is_superuser:
-            ids = enabled.values_list("storefront_id", flat=True)
-        else:
-            ids = (
-                Storefront.objects.filter(
-                    pk__in=enabled.values("storefront_id"),
-                    role_groups__role__in=roles,
-                    role_groups__group__user=user,
-                )
-                .values_list("pk", flat=True)
-                .distinct()
-            )
-        memo[key] = frozenset(ids)
-    return memo[key]
+    enabled = enabled_storefront_ids(plugin_id)
+    if user.is_superuser:
+        return enabled
+    wanted = set(roles)
+    held = staff_roles(user)
+    return frozenset(pk for pk in enabled if held.get(pk, frozenset()) & wanted)
 
 
 class PluginPermissionPolicy(BasePermissionPolicy):

@@ -49,6 +49,10 @@ class PluginActivation(models.Model):
         return f"{self.plugin_id} @ {self.storefront_id}"
 
 
+#: Django cache key of plugin id → storefronts that switched it on (the admin's menus read it).
+ENABLED_CACHE_KEY = "pipit:plugins:enabled"
+
+
 def _cache_key(storefront_id: int) -> str:
     return f"pipit:plugins:activations:{storefront_id}"
 
@@ -75,15 +79,15 @@ def activations(storefront: Storefront) -> dict[str, PluginActivation]:
 def forget_activations(storefront: Storefront) -> None:
     """Drop the activations kept on ``storefront`` (after saving a change to them)."""
     storefront.__dict__.pop(_CACHE_ATTR, None)
-    cache.delete(_cache_key(storefront.pk))
+    cache.delete_many([_cache_key(storefront.pk), ENABLED_CACHE_KEY])
 
 
 @receiver([post_save, post_delete], sender=PluginActivation, dispatch_uid="pipit.plugins.forget")
 def _activation_changed(sender, instance: PluginActivation, **kwargs) -> None:
-    key = _cache_key(instance.storefront_id)
-    cache.delete(key)
+    keys = [_cache_key(instance.storefront_id), ENABLED_CACHE_KEY]
+    cache.delete_many(keys)
     # Again after the commit: a request that read the old rows meanwhile may have cached them.
-    transaction.on_commit(lambda: cache.delete(key))
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def is_enabled(storefront: Storefront | None, plugin_id: str) -> bool:

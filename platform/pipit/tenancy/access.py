@@ -31,6 +31,27 @@ def user_allowed_on_storefront(user, storefront: Storefront | None) -> bool:
     return False
 
 
+def staff_roles(user) -> dict[int, frozenset[str]]:
+    """Storefront id → the roles (``StorefrontGroup.Role``) ``user`` holds there.
+
+    Read once per user object and kept on it (one query), like :func:`staff_storefront_ids`.
+    Superusers hold no roles: they need none.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    cached = getattr(user, "_pipit_staff_roles", None)
+    if cached is None:
+        from .models import StorefrontGroup
+
+        roles: dict[int, set[str]] = {}
+        rows = StorefrontGroup.objects.filter(group__user=user).values_list("storefront_id", "role")
+        for storefront_id, role in rows:
+            roles.setdefault(storefront_id, set()).add(role)
+        cached = {pk: frozenset(names) for pk, names in roles.items()}
+        user._pipit_staff_roles = cached
+    return cached
+
+
 def staff_storefront_ids(user) -> frozenset[int]:
     """Primary keys of the storefronts ``user`` administers (every one for a superuser).
 
@@ -42,7 +63,10 @@ def staff_storefront_ids(user) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_pipit_staff_storefront_ids", None)
     if cached is None:
-        cached = frozenset(Storefront.objects.for_staff(user).values_list("pk", flat=True))
+        if user.is_superuser:
+            cached = frozenset(Storefront.objects.values_list("pk", flat=True))
+        else:
+            cached = frozenset(staff_roles(user))
         user._pipit_staff_storefront_ids = cached
     return cached
 

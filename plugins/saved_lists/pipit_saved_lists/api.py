@@ -29,7 +29,7 @@ TAGS = ["saved lists"]
 # -- input --------------------------------------------------------------------------------------
 
 
-class ItemInputSerializer(serializers.Serializer):
+class SavedListItemInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(
         required=False,
         help_text=_("Product id (for a product with variants: the variant's id)."),
@@ -60,24 +60,24 @@ class ItemInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ListCreateSerializer(serializers.Serializer):
+class SavedListCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    items = ItemInputSerializer(many=True, required=False)
+    items = SavedListItemInputSerializer(many=True, required=False)
 
 
-class ListUpdateSerializer(serializers.Serializer):
+class SavedListUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class ItemUpdateSerializer(serializers.Serializer):
+class SavedListItemUpdateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
     sort_order = serializers.IntegerField(min_value=0, required=False)
 
 
-class AddToCartSerializer(serializers.Serializer):
+class SavedListAddToCartSerializer(serializers.Serializer):
     items = serializers.ListField(
         child=serializers.IntegerField(),
         required=False,
@@ -88,19 +88,19 @@ class AddToCartSerializer(serializers.Serializer):
 # -- output -------------------------------------------------------------------------------------
 
 
-class MoneySerializer(serializers.Serializer):
+class SavedListMoneySerializer(serializers.Serializer):
     currency = serializers.CharField()
     excl_tax = serializers.DecimalField(max_digits=14, decimal_places=2)
     incl_tax = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
-class AvailabilitySerializer(serializers.Serializer):
+class SavedListAvailabilitySerializer(serializers.Serializer):
     available = serializers.BooleanField()
     num_available = serializers.IntegerField(allow_null=True)
     message = serializers.CharField()
 
 
-class ItemSerializer(serializers.Serializer):
+class SavedListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="item.pk")
     product = serializers.IntegerField(source="item.product_id", allow_null=True)
     sku = serializers.CharField(source="item.sku")
@@ -117,7 +117,7 @@ class ItemSerializer(serializers.Serializer):
     def get_sold_here(self, row) -> bool:
         return row.product is not None
 
-    @extend_schema_field(MoneySerializer(allow_null=True))
+    @extend_schema_field(SavedListMoneySerializer(allow_null=True))
     def get_unit_price(self, row):
         price = row.unit_price
         if price is None:
@@ -128,7 +128,7 @@ class ItemSerializer(serializers.Serializer):
             "incl_tax": f"{price.incl_tax:.2f}" if price.is_tax_known else None,
         }
 
-    @extend_schema_field(AvailabilitySerializer(allow_null=True))
+    @extend_schema_field(SavedListAvailabilitySerializer(allow_null=True))
     def get_availability(self, row):
         if row.product is None:
             return None
@@ -140,7 +140,7 @@ class ItemSerializer(serializers.Serializer):
         }
 
 
-class ListSummarySerializer(serializers.Serializer):
+class SavedListSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     description = serializers.CharField()
@@ -157,15 +157,15 @@ class ListSummarySerializer(serializers.Serializer):
         return _person(saved_list.updated_by)
 
 
-class ListDetailSerializer(ListSummarySerializer):
+class SavedListDetailSerializer(SavedListSummarySerializer):
     items = serializers.SerializerMethodField()
 
-    @extend_schema_field(ItemSerializer(many=True))
+    @extend_schema_field(SavedListItemSerializer(many=True))
     def get_items(self, saved_list):
-        return ItemSerializer(self.context["rows"], many=True).data
+        return SavedListItemSerializer(self.context["rows"], many=True).data
 
 
-class CartLineReportSerializer(serializers.Serializer):
+class SavedListCartLineReportSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     product = serializers.IntegerField(allow_null=True)
     sku = serializers.CharField()
@@ -174,9 +174,9 @@ class CartLineReportSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False)
 
 
-class CartReportSerializer(serializers.Serializer):
-    added = CartLineReportSerializer(many=True)
-    refused = CartLineReportSerializer(many=True)
+class SavedListCartReportSerializer(serializers.Serializer):
+    added = SavedListCartLineReportSerializer(many=True)
+    refused = SavedListCartLineReportSerializer(many=True)
 
 
 def _person(user) -> str | None:
@@ -205,7 +205,7 @@ class CompanyListsMixin:
         )
         items = saved_list.items.order_by("sort_order", "pk")
         rows = services.item_rows(self.request.storefront, api_strategy(self.request), items)
-        data = ListDetailSerializer(saved_list, context={"rows": rows}).data
+        data = SavedListDetailSerializer(saved_list, context={"rows": rows}).data
         return Response(data, status=code)
 
 
@@ -214,23 +214,25 @@ class ListsView(CompanyListsMixin, APIView):
         operation_id="saved_lists_list",
         tags=TAGS,
         summary="The company's saved lists, latest change first",
-        responses={200: ListSummarySerializer(many=True)},
+        responses={200: SavedListSummarySerializer(many=True)},
     )
     def get(self, request):
         lists = services.lists_with_counts(request.storefront, self.company())
         paginator = Pagination()
         page = paginator.paginate_queryset(lists, request, view=self)
-        return paginator.get_paginated_response(ListSummarySerializer(page, many=True).data)
+        return paginator.get_paginated_response(SavedListSummarySerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="saved_lists_create",
         tags=TAGS,
         summary="Create a list, optionally with items",
-        request=ListCreateSerializer,
-        responses={201: ListDetailSerializer},
+        request=SavedListCreateSerializer,
+        responses={201: SavedListDetailSerializer},
     )
     def post(self, request):
-        params = ListCreateSerializer(data=request.data, context={"storefront": request.storefront})
+        params = SavedListCreateSerializer(
+            data=request.data, context={"storefront": request.storefront}
+        )
         params.is_valid(raise_exception=True)
         data = params.validated_data
         saved_list = services.create_list(
@@ -250,7 +252,7 @@ class ListView(CompanyListsMixin, APIView):
         operation_id="saved_lists_retrieve",
         tags=TAGS,
         summary="One list with its items at today's prices for the caller",
-        responses={200: ListDetailSerializer},
+        responses={200: SavedListDetailSerializer},
     )
     def get(self, request, pk: int):
         return self.detail_response(self.get_list(pk))
@@ -259,12 +261,12 @@ class ListView(CompanyListsMixin, APIView):
         operation_id="saved_lists_partial_update",
         tags=TAGS,
         summary="Rename a list or change its description",
-        request=ListUpdateSerializer,
-        responses={200: ListDetailSerializer},
+        request=SavedListUpdateSerializer,
+        responses={200: SavedListDetailSerializer},
     )
     def patch(self, request, pk: int):
         saved_list = self.get_list(pk)
-        params = ListUpdateSerializer(data=request.data, partial=True)
+        params = SavedListUpdateSerializer(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         services.rename_list(
@@ -296,12 +298,14 @@ class ListItemsView(CompanyListsMixin, APIView):
         operation_id="saved_lists_items_create",
         tags=TAGS,
         summary="Add a product (by id or SKU); a product already in the list gets the quantity added",
-        request=ItemInputSerializer,
-        responses={201: ListDetailSerializer},
+        request=SavedListItemInputSerializer,
+        responses={201: SavedListDetailSerializer},
     )
     def post(self, request, pk: int):
         saved_list = self.get_list(pk)
-        params = ItemInputSerializer(data=request.data, context={"storefront": request.storefront})
+        params = SavedListItemInputSerializer(
+            data=request.data, context={"storefront": request.storefront}
+        )
         params.is_valid(raise_exception=True)
         services.add_items(
             saved_list,
@@ -323,13 +327,13 @@ class ListItemView(CompanyListsMixin, APIView):
         operation_id="saved_lists_items_partial_update",
         tags=TAGS,
         summary="Change an item's quantity, note or position",
-        request=ItemUpdateSerializer,
-        responses={200: ListDetailSerializer},
+        request=SavedListItemUpdateSerializer,
+        responses={200: SavedListDetailSerializer},
     )
     def patch(self, request, pk: int, item_pk: int):
         saved_list = self.get_list(pk)
         item = self.get_item(saved_list, item_pk)
-        params = ItemUpdateSerializer(data=request.data, partial=True)
+        params = SavedListItemUpdateSerializer(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
         for name, value in params.validated_data.items():
             setattr(item, name, value)
@@ -362,12 +366,12 @@ class AddToCartView(CompanyListsMixin, APIView):
             "reason (not sold here any more, price hidden, not enough stock); a quantity is "
             "never reduced. The list is not changed."
         ),
-        request=AddToCartSerializer,
-        responses={200: CartReportSerializer},
+        request=SavedListAddToCartSerializer,
+        responses={200: SavedListCartReportSerializer},
     )
     def post(self, request, pk: int):
         saved_list = self.get_list(pk)
-        params = AddToCartSerializer(data=request.data)
+        params = SavedListAddToCartSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         items = list(saved_list.items.order_by("sort_order", "pk"))
         wanted = params.validated_data.get("items")
