@@ -7,6 +7,9 @@ PORT ?= 8000
 SMOKE_PORT ?= 8099
 # The smoke run gets a database of its own (CI points DATABASE_URL at a fresh PostgreSQL one), so
 # it never rewrites the ports of your demo database.
+# Pages and API routes of the first-party plugins: switched on for cosmetics, off for fasteners.
+SMOKE_PLUGIN_PATHS := /shop/p/quick_order/ /shop/p/saved_lists/ /shop/p/reorder/orders/100001/ \
+	/api/v1/p/quick_order/match/ /api/v1/p/saved_lists/lists/ /api/v1/p/reorder/orders/100001/
 SMOKE_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/smoke.sqlite3)
 
 .DEFAULT_GOAL := help
@@ -97,6 +100,12 @@ smoke: install ## Real migrations + demo load into a scratch database, then curl
 	done; \
 	code=$$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: nowhere.example' http://127.0.0.1:$(SMOKE_PORT)/); \
 	echo "smoke: nowhere.example/ -> $$code (must be 404)"; [ "$$code" = 404 ] || fail=1; \
+	for path in $(SMOKE_PLUGIN_PATHS); do \
+	  on=$$(curl -s -o /dev/null -w '%{http_code}' -H "Host: cosmetics.localhost" http://127.0.0.1:$(SMOKE_PORT)$$path); \
+	  off=$$(curl -s -o /dev/null -w '%{http_code}' -H "Host: fasteners.localhost" http://127.0.0.1:$(SMOKE_PORT)$$path); \
+	  echo "smoke: $$path -> cosmetics $$on (plugin on: login or 200), fasteners $$off (off: 404)"; \
+	  [ "$$off" = 404 ] && [ "$$on" != 404 ] || fail=1; \
+	done; \
 	exit $$fail
 
 test-fast: install ## The suite without browser tests

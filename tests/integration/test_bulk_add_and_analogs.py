@@ -66,7 +66,9 @@ def test_purchasable_products_are_variants_and_standalone_of_this_storefront(
     assert single.title in found
 
 
-def test_analogs_come_best_first_within_the_storefront_in_a_fixed_number_of_queries(storefront, other_storefront):
+def test_analogs_come_best_first_within_the_storefront_in_a_fixed_number_of_queries(
+    storefront, other_storefront
+):
     original = factories.product(storefront, "Original", stock={"main": 0})
     good = factories.product(storefront, "Good analog")
     better = factories.product(storefront, "Better analog")
