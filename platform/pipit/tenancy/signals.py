@@ -10,8 +10,10 @@ from .models import Storefront
 
 
 def _invalidate_after_commit(**kwargs):
-    # After commit: a request between an in-transaction clear and the commit would rebuild the
-    # map from the old rows and cache them again.
+    # Now, so that the rest of this transaction (a test, a provisioning script) sees the change;
+    # and again after the commit: a request between the first clear and the commit would rebuild
+    # the map from the old rows and cache them again.
+    resolver.invalidate()
     transaction.on_commit(resolver.invalidate)
 
 
