@@ -16,7 +16,7 @@ from oscar.apps.catalogue.models import Product, ProductRecommendation
 
 from pipit.tenancy.models import Storefront
 
-from .queries import products_for_storefront, purchasable_for_storefront, with_purchase_info
+from .queries import products_for_storefront, with_purchase_info
 
 
 def analogs_for(
@@ -56,5 +56,3 @@ def analogs_for(
         for pk, primary in primary_of.items()
     }
 
-
-__all__ = ["analogs_for", "purchasable_for_storefront"]

@@ -7,6 +7,7 @@ StreamField JSON with them, so rename nothing without a data migration.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.definition_lookup import BlockDefinitionLookupBuilder
@@ -244,7 +245,8 @@ class PageBodyField(StreamField):
         super().__init__(PageBodyBlock(), **kwargs)
 
     def deconstruct(self):
-        name, _path, args, kwargs = super().deconstruct()
+        # Field.deconstruct, not StreamField's: that one would describe every plugin block too.
+        name, _path, _args, kwargs = Field.deconstruct(self)
         core = self.stream_block._core_blocks
         lookup = BlockDefinitionLookupBuilder()
         args = [[(block_name, lookup.add_block(block)) for block_name, block in core.items()]]
