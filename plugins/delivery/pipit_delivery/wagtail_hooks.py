@@ -69,6 +69,7 @@ class DeliveryZoneViewSet(PluginModelViewSet):
     icon = "site"
     menu_label = _("Delivery zones")
     list_display = ["name", "storefront", "cities", "postcode_prefixes"]
+    list_select_related = ("storefront",)
     search_fields = ["name", "cities", "postcode_prefixes"]
     edit_handler = ObjectList(
         [
@@ -88,6 +89,7 @@ class DeliveryMethodViewSet(PluginModelViewSet):
     storefront_lookup = "storefront"
     icon = "pick"
     menu_label = _("Delivery methods")
+    list_select_related = ("storefront", "zone", "warehouse")
     list_display = [
         "__str__",
         "code",

@@ -25,9 +25,9 @@ from .parsing import (
     XLSX_MAGIC,
     ListTooLong,
     UnreadableFile,
+    checked_xlsx_rows,
     csv_rows,
     normalise_sku,
-    xlsx_rows,
 )
 from .plugin import Limits
 
@@ -183,7 +183,7 @@ class AliasImportForm(forms.Form):
         check_file_size(upload, self.limits)
         data = upload.read()
         try:
-            raw = xlsx_rows(data) if data.startswith(XLSX_MAGIC) else csv_rows(data)
+            raw = checked_xlsx_rows(data) if data.startswith(XLSX_MAGIC) else csv_rows(data)
             rows = read_alias_rows(raw, max_rows=self.limits.max_lines)
         except ListTooLong as exc:
             raise ValidationError(too_many_lines(exc)) from exc

@@ -282,17 +282,25 @@ def xlsx_rows(data: bytes) -> Iterator[list[Any]]:
 XLSX_MAGIC = b"PK\x03\x04"
 
 
+def checked_xlsx_rows(data: bytes):
+    """:func:`xlsx_rows`, with a broken workbook reported as :class:`UnreadableFile`.
+
+    A workbook can be broken past its first bytes; openpyxl finds out while the rows are read,
+    so the check wraps the reading, not the opening.
+    """
+    try:
+        yield from xlsx_rows(data)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile(_("The file could not be read as an XLSX workbook.")) from exc
+
+
 def parse_file(name: str, data: bytes, *, max_lines: int) -> ParsedList:
     """Read an uploaded order list: XLSX by content (a zip), CSV otherwise."""
     lower = name.lower()
     if data.startswith(XLSX_MAGIC) or lower.endswith((".xlsx", ".xlsm")):
         if not data.startswith(XLSX_MAGIC):
             raise UnreadableFile(_("The file could not be read as an XLSX workbook."))
-        try:
-            return parse_rows(xlsx_rows(data), max_lines=max_lines)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            # A workbook can be broken past its first bytes; openpyxl finds out while reading.
-            raise UnreadableFile(_("The file could not be read as an XLSX workbook.")) from exc
+        return parse_rows(checked_xlsx_rows(data), max_lines=max_lines)
     if lower.endswith(".xls"):
         raise UnreadableFile(
             _("Old Excel files (.xls) cannot be read: save the sheet as .xlsx or .csv.")

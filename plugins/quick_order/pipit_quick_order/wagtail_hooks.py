@@ -74,6 +74,7 @@ class SkuAliasViewSet(PluginModelViewSet):
     icon = "list-ul"
     menu_label = _("SKU aliases")
     list_display = ["alias", "product", "company", "created_at"]
+    list_select_related = ("product__parent", "company")
     search_fields = ["alias", "normalised"]
     edit_handler = ObjectList(
         [FieldPanel("company"), FieldPanel("alias"), FieldPanel("sku")],

@@ -145,3 +145,12 @@ def test_staff_add_an_alias_by_sku_in_the_admin(client_for, storefront, company,
     assert response.status_code == 302, response.content.decode()[:2000]
     alias = SkuAlias.objects.get(alias="ADM-7")
     assert (alias.company, alias.product) == (company, catalog["filter"])
+
+
+def test_a_broken_workbook_in_the_alias_import_is_a_clear_error(buyer_client, buyer, enabled):
+    make_admin(buyer)
+    upload = SimpleUploadedFile("aliases.xlsx", b"PK\x03\x04 not really a zip")
+    response = buyer_client.post(URL, {"action": "import", "file": upload})
+    assert response.status_code == 200
+    assert "could not be read as an XLSX workbook" in response.content.decode()
+    assert not SkuAlias.objects.exists()

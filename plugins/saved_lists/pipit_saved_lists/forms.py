@@ -76,7 +76,10 @@ class ItemForm(forms.ModelForm):
         }
 
 
-ItemFormSet = modelformset_factory(SavedListItem, form=ItemForm, extra=0, can_delete=True)
+# edit_only: a crafted TOTAL_FORMS cannot create items (they would have no list).
+ItemFormSet = modelformset_factory(
+    SavedListItem, form=ItemForm, extra=0, can_delete=True, edit_only=True
+)
 
 
 class SaveToListForm(forms.Form):

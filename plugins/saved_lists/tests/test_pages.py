@@ -134,6 +134,19 @@ def test_buyer_edits_quantities_and_notes_and_removes_an_item(
     assert "“Clay Mask” removed from the list." in page
 
 
+def test_a_forged_extra_form_adds_no_item_and_breaks_nothing(
+    enabled, storefront, company, buyer, buyer_client, shampoo
+):
+    saved_list = make_list(storefront, company, buyer, lines=[(shampoo, 2)])
+    data = formset_data(saved_list)
+    data.update({"items-TOTAL_FORMS": "2", "items-1-quantity": "5", "items-1-note": "sneaky"})
+
+    response = buyer_client.post(detail_url(saved_list), data)
+
+    assert response.status_code in (200, 302)  # not a server error
+    assert list(saved_list.items.values_list("quantity", flat=True)) == [2]
+
+
 def test_a_quantity_below_one_is_refused_with_the_error_on_its_line(
     enabled, storefront, company, buyer, buyer_client, shampoo
 ):
