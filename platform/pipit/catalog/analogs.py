@@ -55,4 +55,3 @@ def analogs_for(
         pk: [loaded[a] for a in by_primary.get(primary, []) if a in loaded and a != pk]
         for pk, primary in primary_of.items()
     }
-

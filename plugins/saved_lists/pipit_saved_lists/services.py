@@ -217,6 +217,8 @@ def create_list(
     if not name:
         raise ValidationError({"name": [_("Give the list a name.")]})
     with transaction.atomic():
+        # Lock the company so that two colleagues creating lists at once cannot pass the limit.
+        Company.objects.select_for_update().filter(pk=company.pk).first()
         check_can_create(storefront, company, limits)
         if name_taken(storefront, company, name):
             raise ValidationError({"name": [name_taken_message(name)]})
