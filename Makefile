@@ -49,7 +49,7 @@ serve: install ## Serve without reloading the demo
 
 worker: install ## Start a Celery worker (needs REDIS_URL, e.g. redis://127.0.0.1:6379/0)
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" && exit 2)
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-pipit.settings.dev} $(BIN)/celery -A pipit worker -l info --concurrency 2
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-pipit.settings.dev} $(BIN)/celery -A pipit worker -B -l info --concurrency 2
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

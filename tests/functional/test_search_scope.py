@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from oscar.apps.catalogue.models import Product
-from oscar.apps.partner.models import StockRecord
 from rest_framework.test import APIClient
 
 from pipit.catalog.models import ProductSearchDocument, SearchDocumentStorefront
@@ -17,6 +16,7 @@ from pipit.catalog.search import (
     search_products,
     update_documents,
 )
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.testing import factories
 
 pytestmark = pytest.mark.django_db

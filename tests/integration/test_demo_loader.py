@@ -21,7 +21,6 @@ from oscar.apps.catalogue.models import (
     ProductClass,
     ProductRecommendation,
 )
-from oscar.apps.partner.models import Partner, StockRecord
 from wagtail.models import Revision
 
 from pipit.catalog.queries import products_for_storefront
@@ -31,6 +30,7 @@ from pipit.demo import logins as demo_logins
 from pipit.demo.catalogs import build_catalog
 from pipit.demo.sites import PASSWORD, load_sites, logins
 from pipit.inventory.models import Warehouse, WarehouseStock
+from pipit.oscar_apps.partner.models import Partner, StockRecord
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.themes.models import DesignTokens
 

@@ -158,7 +158,10 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer(self, *args, **kwargs):
         if args and args[0] is not None:
-            prefetch_variants(args[0] if isinstance(args[0], list) else [args[0]])
+            products = args[0] if isinstance(args[0], list) else [args[0]]
+            prefetch_variants(products)
+            if not getattr(self, "swagger_fake_view", False):
+                api_strategy(self.request).prime(products)  # the page's prices in one query
         return super().get_serializer(*args, **kwargs)
 
     def get_serializer_context(self):

@@ -14,7 +14,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from oscar.apps.catalogue.models import Product
-from oscar.apps.partner.models import StockRecord
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -22,6 +21,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.inventory.services import set_stock
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,

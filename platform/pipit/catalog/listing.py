@@ -22,8 +22,8 @@ from oscar.apps.catalogue.models import (
     ProductAttributeValue,
     ProductImage,
 )
-from oscar.apps.partner.models import StockRecord
 
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
 from .queries import (
@@ -327,7 +327,8 @@ class Listing:
 
 def product_cards(products: list[Product], strategy) -> list[ProductCard]:
     """Cards for products loaded through :func:`card_queryset`, priced by ``strategy``; reads
-    only prefetched data."""
+    only prefetched data (and the buyer's prices of the whole page, in one query)."""
+    strategy.prime(products)
     cards = []
     for product in products:
         info = purchase_info(strategy, product)

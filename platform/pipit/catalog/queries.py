@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
-from oscar.apps.partner.models import StockRecord
 from oscar.apps.partner.strategy import PurchaseInfo
 
 from pipit.inventory.models import WarehouseStock
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.access import staff_storefronts
 from pipit.tenancy.models import Storefront
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
-from oscar.apps.partner.models import StockRecord
 
 from pipit.inventory.models import Warehouse
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
 from .models import ProductSearchDocument

@@ -17,9 +17,9 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.db.models.functions import Coalesce
 from django.utils.html import strip_tags
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue
-from oscar.apps.partner.models import StockRecord
 from wagtail.search.backends import get_search_backend, get_search_backends_with_name
 
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
 from .models import ProductSearchDocument, SearchDocumentStorefront

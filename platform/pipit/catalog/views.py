@@ -27,6 +27,7 @@ from .queries import (
     categories_for_storefront,
     in_category,
     products_for_storefront,
+    public_variants,
     purchase_info,
     stockrecords_prefetch,
 )
@@ -335,6 +336,7 @@ class ProductDetailView(TemplateView):
         product = self.product
         strategy = self.request.strategy
         sf = self.request.storefront
+        strategy.prime([product, *public_variants(product)])
         info = purchase_info(strategy, product)
         attributes = sorted(product.attribute_values.all(), key=lambda v: str(v.attribute.name))
 

@@ -36,7 +36,6 @@ from oscar.apps.catalogue.models import (
     ProductClass,
     ProductRecommendation,
 )
-from oscar.apps.partner.models import Partner, StockRecord
 from wagtail.users.models import UserProfile
 
 from pipit.catalog.queries import purchasable_for_storefront, with_purchase_info
@@ -46,6 +45,7 @@ from pipit.companies.models import Company, CompanyAddress, CompanyMember
 from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.ordering.basket import add_to_basket
 from pipit.ordering.services import place_order
+from pipit.oscar_apps.partner.models import Partner, StockRecord
 from pipit.plugins.forms import SETTINGS_PREFIX, cleaned_settings, settings_form_for
 from pipit.plugins.models import PluginActivation, activations, forget_activations
 from pipit.plugins.registry import registry as plugin_registry

@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from oscar.apps.partner.models import StockRecord
+
+from pipit.oscar_apps.partner.models import StockRecord
 
 from .models import WarehouseStock
 

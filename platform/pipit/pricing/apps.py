@@ -7,3 +7,6 @@ class PricingConfig(AppConfig):
     label = "pricing"
     verbose_name = _("Pricing")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (keeps the effective prices in step)

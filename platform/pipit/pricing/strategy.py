@@ -1,9 +1,9 @@
 """How a storefront prices and stocks a product for the person looking at it.
 
 Oscar asks ``partner.strategy.Selector`` for a strategy per request; Pipit's strategy knows the
-storefront (catalog scope, warehouses, currency, VAT) and the buyer's company. The pricing issue
-plugs contract prices in at :meth:`StorefrontStrategy.base_price`; until then the partner's base
-price from the stock record is used.
+storefront (catalog scope, warehouses, currency, VAT) and the buyer's company. Prices come from
+the compiled effective-price table through :class:`~pipit.pricing.resolver.PriceResolver`: the
+buyer's contract, group and storefront lists with the published rules applied, per quantity tier.
 """
 
 from __future__ import annotations
@@ -16,17 +16,58 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from oscar.apps.partner import availability, prices
-from oscar.apps.partner.strategy import Structured
+from oscar.apps.partner.strategy import PurchaseInfo, Structured
 
 from pipit.companies.access import buyer_company
 from pipit.plugins.dispatch import run_value_hook
 from pipit.tenancy.context import current_storefront
+
+from .engine import Tier, tier_for
+from .resolver import PriceResolver, uncompiled_tiers
 
 
 class HiddenPrice(prices.Unavailable):
     """Prices exist but this visitor may not see them (anonymous on a closed storefront)."""
 
     hidden = True
+
+
+class TierPrice(prices.TaxInclusiveFixedPrice):
+    """The buyer's price at a quantity, with the whole tier table and how it was reached.
+
+    ``tiers`` lists every break as ``(min_quantity, excl_tax, incl_tax)``; ``tier`` is the
+    engine's :class:`~pipit.pricing.engine.Tier` the quantity falls in (its ``steps`` explain it);
+    ``base_excl_tax`` is the partner's base price, shown struck through where the buyer pays less.
+    """
+
+    def __init__(self, currency, tier: Tier, tiers: list[Tier], vat_rate: Decimal, quantity=1):
+        tax = (tier.price * vat_rate).quantize(Decimal("0.01"))
+        super().__init__(currency=currency, excl_tax=tier.price, tax=tax)
+        self.tier = tier
+        self.quantity = quantity
+        self.vat_rate = vat_rate
+        self.tier_table = tiers
+        self.base_excl_tax = tier.base_price
+
+    @property
+    def tiers(self) -> list[tuple[int, Decimal, Decimal]]:
+        rate = self.vat_rate
+        return [
+            (t.min_quantity, t.price, t.price + (t.price * rate).quantize(Decimal("0.01")))
+            for t in self.tier_table
+        ]
+
+    @property
+    def has_tiers(self) -> bool:
+        return len(self.tier_table) > 1
+
+    @property
+    def base_incl_tax(self) -> Decimal:
+        return self.base_excl_tax + (self.base_excl_tax * self.vat_rate).quantize(Decimal("0.01"))
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.excl_tax < self.base_excl_tax
 
 
 @dataclass(frozen=True)
@@ -90,6 +131,7 @@ class StorefrontStrategy(Structured):
         self.storefront = storefront or getattr(request, "storefront", None) or current_storefront()
         self.user = user if user is not None else getattr(request, "user", None)
         self.company = buyer_company(self.user, self.storefront)
+        self.prices = PriceResolver(self.storefront, self.company)
 
     # -- seams -------------------------------------------------------------------------------
     @property
@@ -100,9 +142,28 @@ class StorefrontStrategy(Structured):
             return True
         return self.storefront.show_prices_to_anonymous
 
-    def base_price(self, product, stockrecord) -> Decimal | None:
-        """The price before tax for this buyer. Contract prices hook in here."""
-        return stockrecord.price
+    def prime(self, products) -> None:
+        """Load the prices of these products (and their prefetched variants) in one query.
+
+        Lists call this before pricing a page; anything not primed is loaded on its own.
+        """
+        ids = []
+        for product in products:
+            ids.append(product.pk)
+            cache = getattr(product, "_prefetched_objects_cache", {})
+            children = getattr(product, "_prefetched_public_children", None)
+            if children is None and "children" in cache:
+                children = cache["children"]
+            if children:
+                ids.extend(child.pk for child in children)
+        self.prices.prime(ids)
+
+    def tier_table(self, product, stockrecord) -> list[Tier]:
+        """The buyer's tier table for the product (empty: no price)."""
+        tiers = self.prices.tiers(product.pk)
+        if tiers is None:
+            return uncompiled_tiers(stockrecord.price)
+        return tiers
 
     def vat_rate(self, product, stockrecord) -> Decimal:
         return self.storefront.vat_rate / 100 if self.storefront else Decimal("0")
@@ -115,17 +176,31 @@ class StorefrontStrategy(Structured):
                 return record
         return None
 
-    def pricing_policy(self, product, stockrecord):
+    def fetch_for_product(self, product, stockrecord=None, quantity: int = 1):
+        """Oscar's, with the quantity the price is for (tier prices)."""
+        if stockrecord is None:
+            stockrecord = self.select_stockrecord(product)
+        return PurchaseInfo(
+            price=self.pricing_policy(product, stockrecord, quantity),
+            availability=self.availability_policy(product, stockrecord),
+            stockrecord=stockrecord,
+        )
+
+    def pricing_policy(self, product, stockrecord, quantity: int = 1):
         if not stockrecord or stockrecord.price is None:
             return prices.Unavailable()
         if not self.prices_visible:
             return HiddenPrice()
-        excl = self.base_price(product, stockrecord)
-        if excl is None:
+        tiers = self.tier_table(product, stockrecord)
+        tier = tier_for(tiers, max(int(quantity or 1), 1))
+        if tier is None:
             return prices.Unavailable()
-        tax = (excl * self.vat_rate(product, stockrecord)).quantize(Decimal("0.01"))
-        return prices.TaxInclusiveFixedPrice(
-            currency=stockrecord.price_currency, excl_tax=excl, tax=tax
+        return TierPrice(
+            stockrecord.price_currency,
+            tier,
+            tiers,
+            self.vat_rate(product, stockrecord),
+            quantity=quantity,
         )
 
     def parent_pricing_policy(self, product, children_stock):
@@ -183,9 +258,9 @@ class StorefrontStrategy(Structured):
         if stockrecord is None or (
             partner_ids is not None and stockrecord.partner_id not in partner_ids
         ):
-            return self.fetch_for_product(line.product)
+            return self.fetch_for_product(line.product, quantity=line.quantity)
         self._load_basket_stock(line.basket_id)
-        return self.fetch_for_product(line.product, stockrecord=stockrecord)
+        return self.fetch_for_product(line.product, stockrecord=stockrecord, quantity=line.quantity)
 
     def _load_basket_stock(self, basket_id: int) -> None:
         loaded = self.__dict__.setdefault("_basket_stock_loaded", set())
@@ -201,16 +276,18 @@ class StorefrontStrategy(Structured):
         by_record = self.__dict__.setdefault("_stock_by_record", {})
         for row in rows.distinct():
             by_record.setdefault(row.stockrecord_id, []).append(row)
-        for record_id in type(self)._basket_record_ids(basket_id):
+        lines = type(self)._basket_lines(basket_id)
+        for record_id, _product_id in lines:
             by_record.setdefault(record_id, [])
+        self.prices.prime(product_id for _record_id, product_id in lines)
         loaded.add(basket_id)
 
     @staticmethod
-    def _basket_record_ids(basket_id: int) -> list[int]:
+    def _basket_lines(basket_id: int) -> list[tuple[int, int]]:
         from oscar.apps.basket.models import Line
 
         return list(
-            Line.objects.filter(basket_id=basket_id).values_list("stockrecord_id", flat=True)
+            Line.objects.filter(basket_id=basket_id).values_list("stockrecord_id", "product_id")
         )
 
     def _stock_rows(self, stockrecord):

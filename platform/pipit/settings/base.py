@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pipit.companies",
     "pipit.catalog",
     "pipit.pricing",
+    "pipit.promotions",
     "pipit.ordering",
     "pipit.cms",
     "pipit.api",
@@ -300,6 +301,13 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# `make worker` runs beat inside the worker (-B): validity dates of price lists and rules roll
+# over, and scheduled publications go live, within the hour.
+CELERY_BEAT_SCHEDULE = {
+    "pricing-roll-over": {"task": "pipit.pricing.roll_over_all", "schedule": 3600.0},
+}
+# Without beat (the laptop demo), the first priced page of a new day starts the roll-over.
+PIPIT_PRICING_LAZY_ROLLOVER = True
 
 CACHES = {
     "default": (

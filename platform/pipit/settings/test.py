@@ -28,6 +28,8 @@ if os.environ.get("PIPIT_TEST_EMAIL_DIR"):
     EMAIL_FILE_PATH = os.environ["PIPIT_TEST_EMAIL_DIR"]
 
 PIPIT_DEMO_ALLOWED = True
+# Query counts are pinned: the day check is tested on its own (tests/integration/test_pricing_*).
+PIPIT_PRICING_LAZY_ROLLOVER = False
 
 # Tests never collect static files; without a STATIC_ROOT WhiteNoise stops warning about it.
 STATIC_ROOT = None

@@ -18,10 +18,10 @@ from oscar.apps.catalogue.models import (
     ProductCategory,
     ProductClass,
 )
-from oscar.apps.partner.models import Partner, StockRecord
 
 from pipit.companies.models import Company, CompanyAddress, CompanyMember
 from pipit.inventory.models import Warehouse, WarehouseStock
+from pipit.oscar_apps.partner.models import Partner, StockRecord
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.tenancy.services import StorefrontSpec, provision_storefront
 

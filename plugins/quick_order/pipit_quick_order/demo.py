@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from oscar.apps.partner.models import StockRecord
 from pipit.catalog.queries import purchasable_for_storefront
 from pipit.companies.models import Company
+from pipit.oscar_apps.partner.models import StockRecord
 
 from .models import SkuAlias
 from .parsing import normalise_sku

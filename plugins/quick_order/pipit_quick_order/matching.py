@@ -24,9 +24,9 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.apps.catalogue.models import Product
-from oscar.apps.partner.models import StockRecord
 from pipit.catalog.analogs import analogs_for
 from pipit.catalog.queries import purchasable_for_storefront, purchase_info, with_purchase_info
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
 from .models import SkuAlias
@@ -285,6 +285,8 @@ def load_offers(storefront: Storefront, strategy, product_ids: Iterable[int]) ->
         .select_related("product_class", "parent", "parent__product_class"),
         storefront,
     )
+    products = list(products)
+    strategy.prime(products)  # every line's price in one query
     return {p.pk: make_offer(strategy, p) for p in products}
 
 
@@ -456,6 +458,7 @@ def _attach_analogs(
     if not wanting:
         return
     analogs = analogs_for(storefront, wanting.values(), limit=ANALOGS)
+    strategy.prime(p for products in analogs.values() for p in products if p.pk not in offers)
     priced: dict[int, Offer] = {}
     for products in analogs.values():
         for product in products:

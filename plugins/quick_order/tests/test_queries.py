@@ -36,8 +36,10 @@ def test_query_count_is_the_same_for_5_and_50_lines(buyer_client, enabled, catal
     queries_for(buyer_client, mixed_lines(5, skus))  # the SKU list for suggestions is cached
     five = queries_for(buyer_client, mixed_lines(5, skus))
     fifty = queries_for(buyer_client, mixed_lines(50, skus))
-    assert five == fifty
-    assert fifty <= 30, fifty
+    # Fifty lines cost no more than five. (They may cost one less: when every analog is also a
+    # line of the list, its price is already loaded.)
+    assert fifty <= five <= fifty + 1
+    assert five <= 30, five
 
 
 def test_bench_command_reports_time_and_equal_query_counts(

@@ -234,6 +234,7 @@ def review_order(order: Order, *, storefront, strategy, basket, analog_limit: in
             p.pk: p
             for p in with_purchase_info(qs.select_related("parent", "product_class"), storefront)
         }
+    strategy.prime(products.values())  # every line's price in one query
     in_cart = _basket_quantities(basket)
 
     lines = [
@@ -242,6 +243,7 @@ def review_order(order: Order, *, storefront, strategy, basket, analog_limit: in
     if analog_limit:
         wanting = [line for line in lines if not line.is_ready and line.line.product is not None]
         found = analogs_for(storefront, [line.line.product for line in wanting], limit=analog_limit)
+        strategy.prime(analog for analogs in found.values() for analog in analogs)
         for line in wanting:
             line.analogs = [
                 Offer(analog, purchase_info(strategy, analog))
@@ -268,7 +270,8 @@ def _review_line(
             else _("This product is no longer sold on this storefront.")
         )
         return ReviewLine(line, DISCONTINUED, reason)
-    offer = Offer(product, strategy.fetch_for_product(product))
+    # Today's price for the quantity ordered (tier prices depend on it).
+    offer = Offer(product, strategy.fetch_for_product(product, quantity=line.quantity))
     availability = offer.availability
     if offer.info.stockrecord is None:
         return ReviewLine(

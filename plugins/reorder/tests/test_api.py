@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.apps.catalogue.models import ProductRecommendation
-from oscar.apps.partner.models import StockRecord
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.plugins.testing import enable_plugin
 from pipit.testing import factories
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.apps.catalogue.models import ProductCategory, ProductRecommendation
-from oscar.apps.partner.models import StockRecord
 from pipit.inventory.models import WarehouseStock
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.plugins.base import Plugin
 from pipit.plugins.hooks import hook
 from pipit.plugins.testing import enable_plugin, install_plugins

@@ -16,11 +16,11 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from oscar.apps.catalogue.models import Product
-from oscar.apps.partner.models import StockRecord
 from oscar.apps.partner.strategy import PurchaseInfo
 from pipit.catalog.queries import purchasable_for_storefront, with_purchase_info
 from pipit.companies.models import Company, CompanyMember
 from pipit.ordering.basket import add_to_basket
+from pipit.oscar_apps.partner.models import StockRecord
 from pipit.plugins.models import activations
 
 from .models import SavedList, SavedListItem
@@ -454,10 +454,15 @@ def item_rows(storefront, strategy, items: Iterable[SavedListItem]) -> list[Item
     """Price ``items`` for the strategy's buyer in a fixed number of queries, whatever their count."""
     items = list(items)
     live = _live_products(storefront, [item.product_id for item in items])
+    strategy.prime(live.values())  # every item's price in one query
     rows = []
     for item in items:
         product = live.get(item.product_id)
-        info = strategy.fetch_for_product(product) if product is not None else None
+        info = (
+            strategy.fetch_for_product(product, quantity=item.quantity)
+            if product is not None
+            else None
+        )
         rows.append(ItemRow(item, product, info))
     return rows
 

@@ -1,0 +1,664 @@
+"""Compiling published price lists and rules into the effective-price table.
+
+:func:`compile_prices` rebuilds a storefront's :class:`~pipit.pricing.models.EffectivePrice` rows
+for a :class:`Scope`: some products (or all), for some companies (or every audience). Publishing a
+rule recompiles only what it touches, before and after the change (its *footprint*); a full
+rebuild (``manage.py rebuild_prices``) exists for recovery.
+
+Audiences: the storefront's rows (segment ``""``) cover every purchasable product; a segment (a
+set of customer groups that some company has) gets rows only where its prices differ; a company
+gets rows only where its own prices (contract rows, company-scoped rules) differ from its
+segment's. So 500 companies with 600,000 contract prices cost about 600,000 rows, not 500 × the
+catalog.
+
+Each run deletes and writes its rows in one transaction, serialized per storefront by a lock on
+its :class:`~pipit.pricing.models.PricingState`: readers see the old prices or the new ones, never
+a half-built state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .engine import ListRow, RuleSpec, Tier, compute, same_tiers
+from .models import (
+    CustomerGroup,
+    EffectivePrice,
+    PriceList,
+    PriceListItem,
+    PriceRule,
+    PricingFootprint,
+    PricingState,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
+
+
+def chunked(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for value in ids:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def segment_key(group_ids: Iterable[int]) -> str:
+    """The segment of a buyer in these customer groups: ``""`` for none, ``"3.7"`` otherwise."""
+    return ".".join(str(g) for g in sorted(set(group_ids)))
+
+
+def segment_groups(key: str) -> frozenset[int]:
+    return frozenset(int(g) for g in key.split(".") if g)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a change touches: ``None`` means all products / every audience."""
+
+    products: frozenset[int] | None = None
+    companies: frozenset[int] | None = None
+
+    @classmethod
+    def of(cls, products=None, companies=None) -> Scope:
+        return cls(
+            None if products is None else frozenset(products),
+            None if companies is None else frozenset(companies),
+        )
+
+    def __or__(self, other: Scope) -> Scope:
+        products = (
+            None
+            if self.products is None or other.products is None
+            else self.products | other.products
+        )
+        companies = (
+            None
+            if self.companies is None or other.companies is None
+            else self.companies | other.companies
+        )
+        return Scope(products, companies)
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.products is not None
+            and not self.products
+            or (self.companies is not None and not self.companies)
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "products": None if self.products is None else sorted(self.products),
+            "companies": None if self.companies is None else sorted(self.companies),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> Scope:
+        if not data:
+            return cls(frozenset(), frozenset())
+        return cls.of(data.get("products"), data.get("companies"))
+
+
+EMPTY = Scope(frozenset(), frozenset())
+
+
+# -- what a rule or list touches -----------------------------------------------------------------
+
+
+def _purchasable_ids(storefront) -> dict[int, int | None]:
+    """Purchasable product id → parent id, for the storefront."""
+    from pipit.catalog.queries import purchasable_for_storefront
+
+    return dict(purchasable_for_storefront(storefront).values_list("pk", "parent_id"))
+
+
+def _expand_to_purchasable(matched: set[int], universe: dict[int, int | None]) -> set[int]:
+    """Products matched directly or through their parent, among the purchasable ones."""
+    return {pid for pid, parent in universe.items() if pid in matched or parent in matched}
+
+
+def rule_products(
+    rule: PriceRule, universe: dict[int, int | None], restrict: Iterable[int] | None = None
+) -> set[int] | None:
+    """The purchasable products a rule's product scope matches (``None``: all of them)."""
+    from oscar.apps.catalogue.models import ProductAttributeValue, ProductCategory
+
+    scope = rule.product_scope
+    if scope == PriceRule.ProductScope.ALL:
+        return None
+    candidates = set(universe) if restrict is None else set(restrict) & set(universe)
+    if not candidates:
+        return set()
+    with_parents = candidates | {universe[p] for p in candidates if universe[p]}
+    matched: set[int] = set()
+    if scope == PriceRule.ProductScope.PRODUCTS:
+        matched = {p.pk for p in rule.products.all()}
+    elif scope == PriceRule.ProductScope.CATEGORIES:
+        paths = [c.path for c in rule.categories.all()]
+        if paths:
+            q = Q()
+            for path in paths:
+                q |= Q(category__path__startswith=path)
+            for batch in chunked(with_parents):
+                matched.update(
+                    ProductCategory.objects.filter(q, product_id__in=batch).values_list(
+                        "product_id", flat=True
+                    )
+                )
+    elif scope in (PriceRule.ProductScope.BRANDS, PriceRule.ProductScope.ATTRIBUTE):
+        if scope == PriceRule.ProductScope.BRANDS:
+            code, values = "brand", rule.brand_names
+        else:
+            code, values = rule.attribute_code, [rule.attribute_value.strip()]
+        values = [v for v in values if v]
+        if code and values:
+            q = Q()
+            for value in values:
+                q |= Q(value_text__iexact=value) | Q(value_option__option__iexact=value)
+                with contextlib.suppress(ValueError):
+                    q |= Q(value_integer=int(value))
+                if value.lower() in ("true", "false", "yes", "no", "да", "нет"):
+                    q |= Q(value_boolean=value.lower() in ("true", "yes", "да"))
+            for batch in chunked(with_parents):
+                matched.update(
+                    ProductAttributeValue.objects.filter(
+                        q, attribute__code=code, product_id__in=batch
+                    ).values_list("product_id", flat=True)
+                )
+    return _expand_to_purchasable(matched, {p: universe[p] for p in candidates})
+
+
+def footprint_of(obj, universe: dict[int, int | None] | None = None) -> Scope:
+    """What a published (or about to be unpublished) rule or list reaches, as it is now."""
+    if isinstance(obj, PriceRule):
+        universe = universe if universe is not None else _purchasable_ids(obj.storefront)
+        products = rule_products(obj, universe)
+        companies = None
+        if obj.customer_scope == PriceRule.CustomerScope.COMPANIES:
+            companies = {c.pk for c in obj.companies.all()}
+        return Scope.of(products, companies)
+    if isinstance(obj, PriceList):
+        rows = PriceListItem.objects.filter(price_list=obj)
+        product_ids = set(rows.values_list("product_id", flat=True).distinct())
+        universe = universe if universe is not None else _purchasable_ids(obj.storefront)
+        products = _expand_to_purchasable(product_ids, universe)
+        companies = None
+        if obj.kind == PriceList.Kind.COMPANY:
+            companies = set(rows.values_list("company_id", flat=True).distinct()) - {None}
+        return Scope.of(products, companies)
+    raise TypeError(obj)
+
+
+def stored_footprint(obj) -> Scope:
+    row = PricingFootprint.objects.filter(kind=_kind(obj), object_id=obj.pk).first()
+    return Scope.from_json(row.scope) if row else EMPTY
+
+
+def remember_footprint(obj, scope: Scope) -> None:
+    PricingFootprint.objects.update_or_create(
+        kind=_kind(obj),
+        object_id=obj.pk,
+        defaults={"storefront_id": obj.storefront_id, "scope": scope.as_json()},
+    )
+
+
+def _kind(obj) -> str:
+    return "rule" if isinstance(obj, PriceRule) else "list"
+
+
+# -- the snapshot: everything one compile reads --------------------------------------------------
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    spec: RuleSpec
+    customer_scope: str
+    groups: frozenset[int]
+    companies: frozenset[int]
+    products: set[int] | None
+
+    def reaches(self, groups: frozenset[int], company_id: int | None) -> bool:
+        if self.customer_scope == "all":
+            return True
+        if self.customer_scope == "groups":
+            return bool(self.groups & groups)
+        return company_id is not None and company_id in self.companies
+
+
+class Snapshot:
+    """The published lists and rules of a storefront in force on a day, for some products.
+
+    Loaded in a fixed number of queries (one per rule with a product scope), then computed in
+    memory.
+    """
+
+    def __init__(self, storefront, on: datetime.date, products: Iterable[int] | None = None):
+        self.storefront = storefront
+        self.on = on
+        self.universe = _purchasable_ids(storefront)
+        if products is not None:
+            wanted = set(products)
+            self.products_in_scope = {
+                p: parent
+                for p, parent in self.universe.items()
+                if p in wanted or (parent is not None and parent in wanted)
+            }
+        else:
+            self.products_in_scope = dict(self.universe)
+        self._load_offers()
+        self._load_companies()
+        self._load_lists()
+        self._load_rules()
+
+    @property
+    def everything(self) -> bool:
+        return len(self.products_in_scope) == len(self.universe)
+
+    def _product_batches(self, ids: Iterable[int]) -> Iterator[list[int] | None]:
+        """``None`` once (no filter: read the storefront's rows) or id batches."""
+        if self.everything:
+            yield None
+        else:
+            yield from chunked(ids)
+
+    # offers: the base price and cost of the offer the strategy picks (lowest id first)
+    def _load_offers(self) -> None:
+        from pipit.oscar_apps.partner.models import StockRecord
+
+        self.offers: dict[int, tuple[Decimal | None, Decimal | None]] = {}
+        wanted = self.products_in_scope
+        records = StockRecord.objects.filter(partner_id__in=self.storefront.partner_ids)
+        for batch in self._product_batches(wanted):
+            rows = records if batch is None else records.filter(product_id__in=batch)
+            for product_id, price, cost in rows.order_by("-pk").values_list(
+                "product_id", "price", "cost_price"
+            ):
+                if product_id in wanted:
+                    self.offers[product_id] = (price, cost)  # the lowest pk is written last
+
+    def _load_companies(self) -> None:
+        from pipit.companies.models import Company
+
+        self.company_groups: dict[int, frozenset[int]] = {
+            pk: frozenset()
+            for pk in Company.objects.filter(storefront=self.storefront).values_list(
+                "pk", flat=True
+            )
+        }
+        links = CustomerGroup.companies.through.objects.filter(
+            customergroup__storefront=self.storefront
+        ).values_list("company_id", "customergroup_id")
+        grouped: dict[int, set[int]] = defaultdict(set)
+        for company_id, group_id in links:
+            grouped[company_id].add(group_id)
+        for company_id, groups in grouped.items():
+            self.company_groups[company_id] = frozenset(groups)
+
+    def _load_lists(self) -> None:
+        lists = {
+            pl.pk: pl
+            for pl in PriceList.objects.in_force(self.on)
+            .filter(storefront=self.storefront, currency=self.storefront.currency)
+            .prefetch_related("groups")
+        }
+        self.lists = lists
+        self.list_groups = {
+            pk: frozenset(g.pk for g in pl.groups.all()) for pk, pl in lists.items()
+        }
+        self.store_rows: dict[int, list[ListRow]] = defaultdict(list)
+        self.group_rows: dict[int, list[tuple[frozenset[int], ListRow]]] = defaultdict(list)
+        self.company_rows: dict[int, dict[int, list[ListRow]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        if not lists:
+            return
+        on = self.on
+        wanted = set(self.products_in_scope) | {
+            parent for parent in self.products_in_scope.values() if parent
+        }
+        items = PriceListItem.objects.filter(price_list_id__in=list(lists)).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        )
+        columns = ("price_list_id", "product_id", "company_id", "min_quantity", "price")
+        for batch in self._product_batches(wanted):
+            part = items if batch is None else items.filter(product_id__in=batch)
+            for list_id, product_id, company_id, min_quantity, price in part.values_list(
+                *columns
+            ).iterator(chunk_size=20000):
+                if product_id not in wanted:
+                    continue
+                pl = lists[list_id]
+                row = ListRow(list_id, pl.priority, min_quantity, price)
+                if pl.kind == PriceList.Kind.STOREFRONT:
+                    self.store_rows[product_id].append(row)
+                elif pl.kind == PriceList.Kind.GROUP:
+                    groups = self.list_groups[list_id]
+                    if groups:
+                        self.group_rows[product_id].append((groups, row))
+                elif company_id is not None:
+                    self.company_rows[company_id][product_id].append(row)
+
+    def _load_rules(self) -> None:
+        rules = (
+            PriceRule.objects.in_force(self.on)
+            .filter(storefront=self.storefront)
+            .prefetch_related("tiers", "groups", "companies", "categories", "products")
+        )
+        self.rules: list[CompiledRule] = []
+        self.rule_objects: dict[int, PriceRule] = {}
+        for rule in rules:
+            self.rule_objects[rule.pk] = rule
+            spec = RuleSpec(
+                id=rule.pk,
+                priority=rule.priority,
+                stacking=rule.stacking,
+                action=rule.action,
+                value=rule.value,
+                rounding=rule.rounding,
+                tiers=tuple(sorted((t.min_quantity, t.value) for t in rule.tiers.all())),
+            )
+            self.rules.append(
+                CompiledRule(
+                    spec=spec,
+                    customer_scope=rule.customer_scope,
+                    groups=frozenset(g.pk for g in rule.groups.all()),
+                    companies=frozenset(c.pk for c in rule.companies.all()),
+                    products=rule_products(rule, self.universe, restrict=self.products_in_scope),
+                )
+            )
+        self.global_rules = [r for r in self.rules if r.products is None]
+        self._global_for: dict[tuple[frozenset[int], int | None], list[RuleSpec]] = {}
+        self.children_of: dict[int, list[int]] = defaultdict(list)
+        for pid, parent in self.products_in_scope.items():
+            if parent:
+                self.children_of[parent].append(pid)
+        self.rules_by_product: dict[int, list[CompiledRule]] = defaultdict(list)
+        for rule in self.rules:
+            if rule.products is not None:
+                for pid in rule.products:
+                    self.rules_by_product[pid].append(rule)
+
+    # -- per product and audience ----------------------------------------------------------------
+    def _own_or_parent(self, rows_by_product, product_id):
+        rows = rows_by_product.get(product_id)
+        if rows:
+            return rows
+        parent = self.products_in_scope.get(product_id)
+        return rows_by_product.get(parent, []) if parent else []
+
+    def levels(self, product_id: int, groups: frozenset[int], company_id: int | None):
+        levels: dict[str, list[ListRow]] = {}
+        if company_id is not None:
+            rows = self._own_or_parent(self.company_rows.get(company_id, {}), product_id)
+            if rows:
+                levels["company"] = rows
+        if groups:
+            own = [row for g, row in self.group_rows.get(product_id, ()) if g & groups]
+            if not own:
+                parent = self.products_in_scope.get(product_id)
+                if parent:
+                    own = [row for g, row in self.group_rows.get(parent, ()) if g & groups]
+            if own:
+                levels["group"] = own
+        rows = self._own_or_parent(self.store_rows, product_id)
+        if rows:
+            levels["storefront"] = rows
+        return levels
+
+    def rules_for(self, product_id: int, groups: frozenset[int], company_id: int | None):
+        key = (groups, company_id)
+        common = self._global_for.get(key)
+        if common is None:
+            common = [r.spec for r in self.global_rules if r.reaches(groups, company_id)]
+            self._global_for[key] = common
+        extra = self.rules_by_product.get(product_id)
+        if not extra:
+            return common
+        found = list(common)
+        for rule in extra:
+            if rule.reaches(groups, company_id):
+                found.append(rule.spec)
+        return found
+
+    def tiers(self, product_id: int, groups: frozenset[int], company_id: int | None) -> list[Tier]:
+        base, cost = self.offers.get(product_id, (None, None))
+        if base is None:
+            return []  # no offer with a price: the strategy shows the product as unavailable
+        return compute(
+            base,
+            cost,
+            self.levels(product_id, groups, company_id),
+            self.rules_for(product_id, groups, company_id),
+        )
+
+    # -- who needs rows of their own -------------------------------------------------------------
+    def segment_has_own_prices(self, groups: frozenset[int]) -> bool:
+        if not groups:
+            return False
+        if any(g & groups for g in self.list_groups.values()):
+            return True
+        return any(r.customer_scope == "groups" and r.groups & groups for r in self.rules)
+
+    def company_products(self, company_id: int) -> set[int] | None:
+        """Products where a company may differ from its segment (``None``: all)."""
+        found: set[int] = set()
+        rows = self.company_rows.get(company_id)
+        if rows:
+            for pid in rows:
+                if pid in self.products_in_scope:
+                    found.add(pid)
+                found.update(self.children_of.get(pid, ()))
+        for rule in self.rules:
+            if rule.customer_scope == "companies" and company_id in rule.companies:
+                if rule.products is None:
+                    return None
+                found |= rule.products & self.products_in_scope.keys()
+        return found
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+COLUMNS = (
+    "storefront_id",
+    "product_id",
+    "segment",
+    "company_id",
+    "min_quantity",
+    "price",
+    "base_price",
+    "steps",
+)
+
+
+def _write(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table = EffectivePrice._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 20000):
+            cursor.executemany(sql, rows[start : start + 20000])
+
+
+def _rows(storefront_id, product_id, segment, company_id, tiers: list[Tier]):
+    for tier in tiers:
+        yield (
+            storefront_id,
+            product_id,
+            segment,
+            company_id,
+            tier.min_quantity,
+            tier.price,
+            tier.base_price,
+            json.dumps(tier.steps, separators=(",", ":")),
+        )
+
+
+def _delete(storefront_id: int, scope: Scope) -> None:
+    rows = EffectivePrice.objects.filter(storefront_id=storefront_id)
+    if scope.companies is not None:
+        rows = rows.filter(company_id__in=list(scope.companies))
+    if scope.products is None:
+        rows._raw_delete(rows.db)
+        return
+    for batch in chunked(scope.products):
+        part = rows.filter(product_id__in=batch)
+        part._raw_delete(part.db)
+
+
+def _new_segments(storefront, scope: Scope, known: set[str]) -> bool:
+    links = CustomerGroup.companies.through.objects.filter(
+        company_id__in=list(scope.companies), customergroup__storefront=storefront
+    ).values_list("company_id", "customergroup_id")
+    grouped: dict[int, set[int]] = defaultdict(set)
+    for company_id, group_id in links:
+        grouped[company_id].add(group_id)
+    return any(segment_key(groups) not in known for groups in grouped.values())
+
+
+@dataclass
+class CompileResult:
+    rows: int
+    products: int
+    seconds: float
+    full: bool
+
+    @property
+    def per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def compile_prices(
+    storefront,
+    scope: Scope | None = None,
+    on: datetime.date | None = None,
+    *,
+    day_complete: bool = False,
+):
+    """Recompile the storefront's effective prices for ``scope`` (everything by default).
+
+    ``day_complete`` says the scope covers everything that changed since the last compiled day
+    (the roll-over), so the table now stands for ``on``; a full rebuild always does.
+    """
+    scope = scope or Scope()
+    on = on or timezone.localdate()
+    started = time.perf_counter()
+    full = scope.products is None and scope.companies is None
+    with transaction.atomic():
+        state, _created = PricingState.objects.get_or_create(storefront=storefront)
+        state = PricingState.objects.select_for_update().get(pk=state.pk)
+        if scope.is_empty:
+            return CompileResult(0, 0, 0.0, False)
+        known_segments = set(state.segments or [])
+        if scope.companies is not None and _new_segments(storefront, scope, known_segments):
+            # A company moved into a set of groups nobody had before: that segment's prices
+            # exist nowhere yet, so everything is compiled (rare: a group membership change).
+            scope, full = Scope(), True
+        snapshot = Snapshot(storefront, on, scope.products)
+        if scope.products is not None:
+            # Rows of a parent's list price cover its variants: those are recompiled too.
+            scope = Scope(scope.products | frozenset(snapshot.products_in_scope), scope.companies)
+        rows: list[tuple] = []
+        sf_id = storefront.pk
+        products = snapshot.products_in_scope
+
+        if scope.companies is None:
+            segments = {segment_key(g) for g in snapshot.company_groups.values()} | {""}
+            base_tiers: dict[int, list[Tier]] = {}
+            for pid in products:
+                tiers = snapshot.tiers(pid, frozenset(), None)
+                base_tiers[pid] = tiers
+                rows.extend(_rows(sf_id, pid, "", None, tiers))
+            segment_tiers = {"": base_tiers}
+            for key in sorted(segments - {""}):
+                groups = segment_groups(key)
+                segment_tiers[key] = base_tiers
+                if not snapshot.segment_has_own_prices(groups):
+                    continue
+                own: dict[int, list[Tier]] = {}
+                for pid in products:
+                    tiers = snapshot.tiers(pid, groups, None)
+                    own[pid] = tiers
+                    if not same_tiers(tiers, base_tiers[pid]):
+                        rows.extend(_rows(sf_id, pid, key, None, tiers))
+                segment_tiers[key] = own
+            companies = snapshot.company_groups
+            known_segments = segments if full else known_segments | segments
+        else:
+            segment_tiers = {}
+            companies = {c: g for c, g in snapshot.company_groups.items() if c in scope.companies}
+
+        for company_id, groups in companies.items():
+            wanted = snapshot.company_products(company_id)
+            wanted = products.keys() if wanted is None else wanted & products.keys()
+            if not wanted:
+                continue
+            key = segment_key(groups)
+            reference = segment_tiers.get(key)
+            for pid in wanted:
+                tiers = snapshot.tiers(pid, groups, company_id)
+                if reference is not None:
+                    segment = reference.get(pid)
+                else:
+                    segment = snapshot.tiers(pid, groups, None)
+                if segment is not None and same_tiers(tiers, segment):
+                    continue
+                rows.extend(_rows(sf_id, pid, key, company_id, tiers))
+
+        _delete(sf_id, scope)
+        _write(rows)
+        elapsed = time.perf_counter() - started
+        if full or day_complete:
+            state.compiled_on = on
+        state.compiled_at = timezone.now()
+        state.segments = sorted(known_segments)
+        if full:
+            state.rows = len(rows)
+            state.last_full_seconds = elapsed
+            for rule in snapshot.rules:
+                companies_reached = rule.companies if rule.customer_scope == "companies" else None
+                remember_footprint(
+                    snapshot.rule_objects[rule.spec.id], Scope.of(rule.products, companies_reached)
+                )
+            for price_list in snapshot.lists.values():
+                remember_footprint(price_list, footprint_of(price_list, snapshot.universe))
+        state.save()
+    from .resolver import forget_compiled_day
+
+    transaction.on_commit(lambda: forget_compiled_day(storefront.pk))
+    result = CompileResult(len(rows), len(products), time.perf_counter() - started, full)
+    logger.info(
+        "pricing: compiled %s rows for %s products of %s in %.2fs (full=%s)",
+        result.rows,
+        result.products,
+        storefront.code,
+        result.seconds,
+        full,
+    )
+    return result

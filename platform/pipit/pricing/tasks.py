@@ -1,0 +1,70 @@
+"""Celery tasks of the pricing engine. Each names its storefront explicitly."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="pipit.pricing.compile")
+def compile_scope(
+    storefront_id: int, products: list[int] | None = None, companies: list[int] | None = None
+) -> int:
+    """Recompile the effective prices of these products for these companies (``None``: all)."""
+    from pipit.tenancy.models import Storefront
+
+    from .compiler import Scope, compile_prices
+
+    storefront = Storefront.objects.filter(pk=storefront_id).first()
+    if storefront is None:
+        return 0
+    return compile_prices(storefront, Scope.of(products, companies)).rows
+
+
+@shared_task(name="pipit.pricing.compile_source")
+def compile_source(kind: str, object_id: int, storefront_id: int) -> int:
+    """A rule or list was published, unpublished or deleted: recompile what it reached before
+    and what it reaches now, then remember the new footprint."""
+    from pipit.tenancy.models import Storefront
+
+    from .compiler import EMPTY, compile_prices, footprint_of, remember_footprint
+    from .models import PriceList, PriceRule, PricingFootprint
+
+    storefront = Storefront.objects.filter(pk=storefront_id).first()
+    if storefront is None:
+        return 0
+    model = PriceRule if kind == "rule" else PriceList
+    obj = model.objects.filter(pk=object_id, storefront=storefront).first()
+    stored = PricingFootprint.objects.filter(kind=kind, object_id=object_id).first()
+    from .compiler import Scope
+
+    old = Scope.from_json(stored.scope) if stored else EMPTY
+    new = footprint_of(obj) if obj is not None and obj.live else EMPTY
+    result = compile_prices(storefront, old | new)
+    if obj is None:
+        PricingFootprint.objects.filter(kind=kind, object_id=object_id).delete()
+    else:
+        remember_footprint(obj, new)
+    return result.rows
+
+
+@shared_task(name="pipit.pricing.roll_over")
+def roll_over(storefront_id: int) -> int:
+    """Recompile what starts or stops being valid since the prices were last compiled."""
+    from pipit.tenancy.models import Storefront
+
+    from .rollover import roll_over_storefront
+
+    storefront = Storefront.objects.filter(pk=storefront_id).first()
+    return roll_over_storefront(storefront) if storefront is not None else 0
+
+
+@shared_task(name="pipit.pricing.roll_over_all")
+def roll_over_all() -> int:
+    """Celery beat, hourly: every storefront's day change (and scheduled publications)."""
+    from django.core.management import call_command
+
+    from pipit.tenancy.models import Storefront
+
+    # Scheduled publications of rules and lists (and pages, banners) go live here too.
+    call_command("publish_scheduled")
+    return sum(roll_over(pk) for pk in Storefront.objects.values_list("pk", flat=True))

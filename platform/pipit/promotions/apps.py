@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PromotionsConfig(AppConfig):
+    name = "pipit.promotions"
+    label = "promotions"
+    verbose_name = _("Order promotions")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,215 @@
+"""Published price lists and rules compiled into effective prices, read through the strategy."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from pipit.catalog.queries import products_for_storefront, with_purchase_info
+from pipit.pricing.compiler import Scope, compile_prices
+from pipit.pricing.models import (
+    CustomerGroup,
+    EffectivePrice,
+    PriceList,
+    PriceListItem,
+    PriceRule,
+    PriceRuleTier,
+)
+from pipit.pricing.strategy import StorefrontStrategy
+from pipit.testing import factories
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def publish(obj):
+    obj.save()
+    obj.save_revision().publish()
+    return obj
+
+
+def price(sf, user, product, quantity=1) -> Decimal:
+    strategy = StorefrontStrategy(storefront=sf, user=user)
+    return strategy.fetch_for_product(product, quantity=quantity).price.excl_tax
+
+
+@pytest.fixture
+def world(storefront):
+    sf = storefront
+    regular = CustomerGroup.objects.create(storefront=sf, name="Regular", code="regular")
+    acme = factories.company(sf, "Acme")
+    other = factories.company(sf, "Other")
+    regular.companies.add(acme)
+    buyer = factories.buyer(acme)
+    other_buyer = factories.buyer(other)
+    product = factories.product(sf, "Drill", price="100.00")
+    return sf, regular, acme, other, buyer, other_buyer, product
+
+
+def test_the_chain_company_over_group_over_storefront_with_tiers(
+    world, django_capture_on_commit_callbacks
+):
+    sf, regular, acme, other, buyer, other_buyer, product = world
+    with django_capture_on_commit_callbacks(execute=True):
+        base = publish(
+            PriceList(storefront=sf, name="Base", kind="storefront", currency=sf.currency)
+        )
+        PriceListItem.objects.create(price_list=base, product=product, price="95.00")
+        group = PriceList(storefront=sf, name="Regulars", kind="group", currency=sf.currency)
+        group.save()
+        group.groups.add(regular)
+        publish(group)
+        PriceListItem.objects.create(price_list=group, product=product, price="90.00")
+        contract = publish(
+            PriceList(storefront=sf, name="Contracts", kind="company", currency=sf.currency)
+        )
+        PriceListItem.objects.create(
+            price_list=contract, product=product, company=acme, min_quantity=10, price="80.00"
+        )
+
+    assert price(sf, other_buyer, product) == Decimal("95.00")
+    assert price(sf, buyer, product) == Decimal("90.00")
+    assert price(sf, buyer, product, 10) == Decimal("80.00")
+    strategy = StorefrontStrategy(storefront=sf, user=buyer)
+    info = strategy.fetch_for_product(product)
+    assert [(q, p) for q, p, _incl in info.price.tiers] == [
+        (1, Decimal("90.00")),
+        (10, Decimal("80.00")),
+    ]
+
+
+def test_rules_stack_best_first_and_cumulative(world, django_capture_on_commit_callbacks):
+    sf, regular, acme, other, buyer, other_buyer, product = world
+    with django_capture_on_commit_callbacks(execute=True):
+        ten = PriceRule(storefront=sf, name="10% off", action="percent_off", value=10, priority=5)
+        publish(ten)
+        fixed = PriceRule(
+            storefront=sf,
+            name="Fixed 95",
+            action="fixed_price",
+            value=95,
+            priority=1,
+            stacking="best",
+        )
+        publish(fixed)
+    # 100 → 90 (best, lower); the fixed 95 is not lower: skipped.
+    assert price(sf, other_buyer, product) == Decimal("90.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rounding = PriceRule(
+            storefront=sf,
+            name="Round to 5",
+            action="round",
+            value=5,
+            rounding="up",
+            priority=0,
+            stacking="cumulative",
+            customer_scope="groups",
+        )
+        rounding.save()
+        rounding.groups.add(regular)
+        publish(rounding)
+        tiered = PriceRule(
+            storefront=sf,
+            name="Volume",
+            action="percent_off",
+            value=None,
+            priority=10,
+            stacking="cumulative",
+            customer_scope="companies",
+        )
+        tiered.save()
+        tiered.companies.add(acme)
+        PriceRuleTier.objects.create(rule=tiered, min_quantity=50, value=20)
+        publish(tiered)
+
+    assert price(sf, other_buyer, product) == Decimal("90.00")
+    assert price(sf, buyer, product) == Decimal("90.00")
+    # 50+: 100 → 80 (volume) → 72 (10% best) → 75 (round up to 5, cumulative)
+    assert price(sf, buyer, product, 50) == Decimal("75.00")
+    assert price(sf, other_buyer, product, 50) == Decimal("90.00")
+
+
+def test_a_draft_changes_nothing_until_published(world, django_capture_on_commit_callbacks):
+    sf, regular, acme, other, buyer, other_buyer, product = world
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = PriceRule(storefront=sf, name="Half", action="percent_off", value=50)
+        rule.save()
+        rule.save_revision()
+    assert price(sf, buyer, product) == Decimal("100.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.save_revision().publish()
+    assert price(sf, buyer, product) == Decimal("50.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.unpublish()
+    assert price(sf, buyer, product) == Decimal("100.00")
+
+
+def test_narrowing_a_rule_gives_the_left_out_products_their_price_back(
+    world, django_capture_on_commit_callbacks
+):
+    sf, regular, acme, other, buyer, other_buyer, product = world
+    second = factories.product(sf, "Saw", price="200.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = publish(PriceRule(storefront=sf, name="Half", action="percent_off", value=50))
+    assert price(sf, buyer, second) == Decimal("100.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.product_scope = "products"
+        rule.save()
+        rule.products.set([product])
+        rule.save_revision().publish()
+    assert price(sf, buyer, product) == Decimal("50.00")
+    assert price(sf, buyer, second) == Decimal("200.00")
+
+
+def test_validity_windows_roll_over_by_day(world, django_capture_on_commit_callbacks):
+    sf, regular, acme, other, buyer, other_buyer, product = world
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(
+            PriceRule(
+                storefront=sf,
+                name="From tomorrow",
+                action="percent_off",
+                value=10,
+                valid_from=tomorrow,
+            )
+        )
+    compile_prices(sf)
+    assert price(sf, buyer, product) == Decimal("100.00")
+    from pipit.pricing.rollover import roll_over_storefront
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
+        assert roll_over_storefront(sf) > 0
+    assert price(sf, buyer, product) == Decimal("90.00")
+
+
+def test_a_page_of_prices_is_one_query_and_companies_store_only_differences(world):
+    sf, regular, acme, other, buyer, other_buyer, product = world
+    products = [factories.product(sf, f"P{n}", price="10.00") for n in range(30)]
+    contract = publish(
+        PriceList(storefront=sf, name="Contracts", kind="company", currency=sf.currency)
+    )
+    for p in products[:5]:
+        PriceListItem.objects.create(price_list=contract, product=p, company=acme, price="9.00")
+    compile_prices(sf, Scope())
+    assert EffectivePrice.objects.filter(company_id=acme.pk).count() == 5
+    assert EffectivePrice.objects.filter(company_id=other.pk).count() == 0
+
+    loaded = {p.pk: p for p in with_purchase_info(products_for_storefront(sf), sf)}
+    products = [loaded[p.pk] for p in products]
+    strategy = StorefrontStrategy(storefront=sf, user=buyer)
+    strategy.prices.segment  # noqa: B018  (read once per company, then cached)
+    strategy.fetch_for_product(product)  # the storefront's plugin switches, read once
+    with CaptureQueriesContext(connection) as queries:
+        strategy.prime(products)
+        got = [strategy.fetch_for_product(p).price.excl_tax for p in products]
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert got[:5] == [Decimal("9.00")] * 5
+    assert got[5:] == [Decimal("10.00")] * 25
