@@ -317,7 +317,13 @@ class Listing:
                 .order_by("price")
                 .values("price")[:1]
             )
-            qs = qs.annotate(sort_price=Subquery(cheapest))
+            # The buyer's own prices (contract, group, rules) order the list; the partner's base
+            # price only where nothing is compiled.
+            prices = getattr(self.strategy, "prices", None)
+            ordering = [*prices.sort_expressions(), Subquery(cheapest)] if prices else []
+            qs = qs.annotate(
+                sort_price=Coalesce(*ordering) if len(ordering) > 1 else Subquery(cheapest)
+            )
         return qs.order_by(*SORTS[self.sort][1])
 
     def cards(self, products: list[Product]) -> list[ProductCard]:

@@ -102,7 +102,7 @@ class OrderDetailView(
     def lines(self):
         return (
             Line.objects.filter(order=self.object)
-            .select_related("product", "partner")
+            .select_related("product", "partner", "pricing")
             .prefetch_related(
                 Prefetch("allocations", queryset=LineAllocation.objects.select_related("warehouse"))
             )

@@ -31,6 +31,7 @@ from pipit.companies.models import Company, CompanyAddress
 from pipit.inventory import services as inventory
 from pipit.oscar_apps.order.models import Order, ShippingAddress
 from pipit.plugins.dispatch import queue_event, run_value_hook
+from pipit.pricing.records import record_line_prices
 from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront
 
@@ -64,11 +65,19 @@ class AllocatingOrderCreator(OrderCreator):
     def __init__(self, warehouse_ids: list[int]):
         self.warehouse_ids = warehouse_ids
         self._order_lines: dict[int, object] = {}
+        self._priced: list[tuple[object, object]] = []
 
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         order_line = super().create_line_models(order, basket_line, extra_line_fields)
         self._order_lines[basket_line.pk] = order_line
+        self._priced.append((order_line, basket_line))
         return order_line
+
+    def place_order(self, *args, **kwargs):
+        order = super().place_order(*args, **kwargs)
+        # Each line keeps its price and how it was made (lists and rules change later).
+        record_line_prices(self._priced)
+        return order
 
     def update_stock_records(self, line):
         if not _tracks_stock(line.product):

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .compiler import segment_key
@@ -131,6 +131,26 @@ class PriceResolver:
         if product_id not in self._tables:
             self.prime([product_id])
         return self._tables.get(product_id)
+
+    def sort_expressions(self) -> list[Subquery]:
+        """Subqueries giving a product's (or its cheapest variant's) price from one unit, most
+        specific level first, for ``Coalesce`` when a listing is sorted by price."""
+        if self.storefront is None:
+            return []
+        from oscar.apps.catalogue.models import Product
+
+        own_or_variant = Q(product_id=OuterRef("pk")) | Q(
+            product_id__in=Product.objects.filter(parent_id=OuterRef(OuterRef("pk"))).values("pk")
+        )
+        rows = EffectivePrice.objects.filter(own_or_variant, storefront_id=self.storefront.pk)
+        levels = [Q(company_id__isnull=True, segment="")]
+        if self.company is not None:
+            levels.insert(0, Q(company_id__isnull=True, segment=self.segment))
+            levels.insert(0, Q(company_id=self.company.pk))
+        return [
+            Subquery(rows.filter(level).order_by("min_quantity", "price").values("price")[:1])
+            for level in levels
+        ]
 
     def forget(self) -> None:
         self._tables.clear()
