@@ -186,14 +186,14 @@ class CompanyViewSet(ScopedModelViewSet):
         Column("member_count", label=_("people"), sort_key="member_count"),
         BooleanColumn("is_active", label=_("active"), sort_key="is_active"),
     ]
-    search_fields = ["name", "inn", "email"]
+    search_fields = ["name", "inn", "code", "email"]
     filterset_class = CompanyFilterSet
     index_view_class = CompanyIndexView
     edit_handler = ObjectList(
         [
             FieldPanel("storefront"),
             FieldPanel("name"),
-            FieldRowPanel([FieldPanel("inn"), FieldPanel("kpp")]),
+            FieldRowPanel([FieldPanel("inn"), FieldPanel("kpp"), FieldPanel("code")]),
             FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
             FieldPanel("is_active"),
             InlinePanel(

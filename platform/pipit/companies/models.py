@@ -35,6 +35,15 @@ class Company(ClusterableModel):  # clusterable: the admin edits its addresses i
     name = models.CharField(_("name"), max_length=255)
     inn = models.CharField(_("INN"), max_length=12, validators=[inn_validator])
     kpp = models.CharField(_("KPP"), max_length=9, blank=True, validators=[kpp_validator])
+    code = models.CharField(
+        _("code in CRM/ERP"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The company's code in your CRM or ERP. Contract price imports can name the company "
+            "by it instead of the INN."
+        ),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -49,7 +58,15 @@ class Company(ClusterableModel):  # clusterable: the admin edits its addresses i
         constraints = [
             models.UniqueConstraint(
                 fields=["storefront", "inn", "kpp"], name="companies_unique_legal_entity"
-            )
+            ),
+            # An import names a company by its code: two companies with one code would make
+            # the row ambiguous.
+            models.UniqueConstraint(
+                fields=["storefront", "code"],
+                condition=~models.Q(code=""),
+                name="companies_unique_code",
+                violation_error_message=_("Another company of this storefront has this code."),
+            ),
         ]
 
     def __str__(self) -> str:
