@@ -102,3 +102,20 @@ def test_the_order_keeps_each_line_price_with_its_explanation(
     page = staff.get(reverse("commerce_orders:edit", args=[order.pk])).content.decode()
     assert "How this price was made" in page
     assert "Alpha contract" in page and "Round down to 5" in page
+
+
+def test_reaching_a_tier_in_the_cart_reprices_the_line_without_a_price_change_warning(
+    storefront, buyer, buyer_client, priced
+):
+    drill, _saw = priced
+    add = reverse("basket:add", kwargs={"pk": drill.pk})
+    buyer_client.post(add, {"quantity": 4})
+    page = buyer_client.get(reverse("basket:summary")).content.decode()
+    assert "50.00" in page
+    buyer_client.post(add, {"quantity": 6})  # 10 in all: the contract's second tier
+    response = buyer_client.get(reverse("basket:summary"))
+    line = response.context["basket"].all_lines()[0]
+    assert line.quantity == 10
+    assert line.unit_price_excl_tax == Decimal("45.00")
+    assert line.get_warning() is None
+    assert "has decreased" not in response.content.decode()

@@ -191,3 +191,45 @@ def _catalog_changed(sender, instance, raw=False, **kwargs):
 for _model in (ProductCategory, ProductAttributeValue):
     post_save.connect(_catalog_changed, sender=_model, dispatch_uid=f"pricing-catalog-{_model}")
     post_delete.connect(_catalog_changed, sender=_model, dispatch_uid=f"pricing-catdel-{_model}")
+
+
+# -- cart lines ----------------------------------------------------------------------------------
+
+
+def _basket_line_saving(sender, instance, raw=False, **kwargs):
+    """A quantity change may move a cart line into another tier: keep its stored price in step.
+
+    Oscar stores the unit price when a product is first added and warns when the current price
+    differs ("the price has decreased since you added it"). A tier reached by buying more is not
+    a price change; a new list or rule price still is, and still warns.
+    """
+    if raw:
+        return
+    instance.__dict__.pop("_info", None)  # Oscar caches the line's price at its old quantity
+    strategy = getattr(instance.basket, "strategy", None)
+    if strategy is None or not hasattr(strategy, "tier_table") or instance.stockrecord is None:
+        return
+    if instance.stockrecord.price is None:
+        return
+    tiers = strategy.tier_table(instance.product, instance.stockrecord)
+    info = strategy.fetch_for_product(
+        instance.product, stockrecord=instance.stockrecord, quantity=instance.quantity
+    )
+    price = info.price
+    if not getattr(price, "exists", False) or not price.is_tax_known:
+        return
+    if instance.price_excl_tax in {t.price for t in tiers}:
+        instance.price_excl_tax = price.excl_tax
+        instance.price_incl_tax = price.incl_tax
+
+
+def _connect_basket_lines() -> None:
+    from django.db.models.signals import pre_save
+    from oscar.core.loading import get_model
+
+    pre_save.connect(
+        _basket_line_saving, sender=get_model("basket", "Line"), dispatch_uid="pricing-cart-line"
+    )
+
+
+_connect_basket_lines()
