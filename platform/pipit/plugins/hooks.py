@@ -138,6 +138,18 @@ HOOKS: dict[str, HookSpec] = {
             ),
             signature="{company_id: int, storefront_id: int, name: str, inn: str, user_email: str}",
         ),
+        HookSpec(
+            name="price_list_published",
+            kind="event",
+            doc=(
+                "A price list was published, unpublished or deleted and the storefront's prices "
+                "were recompiled for it; runs after the recompile commits."
+            ),
+            signature=(
+                "{price_list_id: int, storefront_id: int, name: str, kind: str, live: bool, "
+                "rows_recompiled: int}"
+            ),
+        ),
     ]
 }
 

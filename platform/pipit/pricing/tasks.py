@@ -44,6 +44,21 @@ def compile_source(kind: str, object_id: int, storefront_id: int) -> int:
         PricingFootprint.objects.filter(kind=kind, object_id=object_id).delete()
     else:
         remember_footprint(obj, new)
+    if kind == "list" and (obj is not None or stored is not None):
+        from pipit.plugins.dispatch import emit_event
+
+        emit_event(
+            "price_list_published",
+            {
+                "price_list_id": object_id,
+                "storefront_id": storefront_id,
+                "name": obj.name if obj is not None else "",
+                "kind": obj.kind if obj is not None else "",
+                "live": bool(obj is not None and obj.live),
+                "rows_recompiled": result.rows,
+            },
+            storefront_id=storefront_id,
+        )
     return result.rows
 
 
@@ -68,3 +83,24 @@ def roll_over_all() -> int:
     # Scheduled publications of rules and lists (and pages, banners) go live here too.
     call_command("publish_scheduled")
     return sum(roll_over(pk) for pk in Storefront.objects.values_list("pk", flat=True))
+
+
+@shared_task(name="pipit.pricing.run_import")
+def run_price_import(import_id: int, storefront_id: int, language: str | None = None) -> str:
+    """Check a large contract price file (and apply it, in apply mode), keeping its progress
+    current. Reasons are written in ``language``, the uploader's."""
+    from django.utils import translation
+
+    from .imports import run
+    from .models import PriceImport
+
+    price_import = (
+        PriceImport.objects.for_storefront(storefront_id)
+        .select_related("storefront")
+        .filter(pk=import_id)
+        .first()
+    )
+    if price_import is None:
+        return "gone"
+    with translation.override(language):
+        return run(price_import).status
