@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from pipit.plugins.urls import plugin_api_urlpatterns
+from pipit.pricing.api import ContractImportViewSet
 
 from . import views
 
@@ -12,6 +13,7 @@ router = SimpleRouter()
 router.register("products", views.ProductViewSet, basename="product")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("addresses", views.AddressViewSet, basename="address")
+router.register("pricing/contract-imports", ContractImportViewSet, basename="contract-import")
 
 v1 = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),

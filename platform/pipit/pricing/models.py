@@ -474,3 +474,110 @@ class LinePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id}: {self.price}"
+
+
+import uuid  # noqa: E402  (kept beside the model that needs them)
+
+from django.conf import settings  # noqa: E402
+
+
+def _import_upload_to(instance: PriceImport, filename: str) -> str:
+    # A random folder per upload: uploaded price files are listed nowhere and their URLs cannot
+    # be guessed (contract prices are confidential). Only the import screens read them.
+    return f"private/price-imports/{instance.storefront_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class PriceImport(models.Model):
+    """One upload of contract prices (CSV or XLSX) into a company list: its check and its apply.
+
+    :mod:`pipit.pricing.imports` reads the file, fills the counts and the report, and writes the
+    rows only when every row is accepted. Large files run in a Celery task that keeps
+    ``processed_rows`` current, so the admin can show progress.
+    """
+
+    class Mode(models.TextChoices):
+        DRY_RUN = "dry_run", _("Dry run")
+        APPLY = "apply", _("Apply")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    storefront = models.ForeignKey(
+        "tenancy.Storefront",
+        on_delete=models.CASCADE,
+        related_name="price_imports",
+        verbose_name=_("storefront"),
+    )
+    price_list = models.ForeignKey(
+        PriceList,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("price list"),
+    )
+    creates_list = models.BooleanField(
+        _("creates a new list"),
+        default=False,
+        help_text=_("Applying creates a draft company list named after the file."),
+    )
+    replace = models.BooleanField(
+        _("replace the rows of the companies in the file"),
+        default=False,
+        help_text=_(
+            "Rows of this list for the companies in the file that the file does not repeat are "
+            "deleted."
+        ),
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=500)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, default=Mode.DRY_RUN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted rows"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = StorefrontScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract price import")
+        verbose_name_plural = _("contract price imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["storefront", "-created_at"], name="pricing_import_recent")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)
+
+    @property
+    def can_apply(self) -> bool:
+        """Checked, every row accepted, not applied yet."""
+        return (
+            self.status == self.Status.CHECKED
+            and self.rejected == 0
+            and self.accepted > 0
+            and (self.price_list_id is not None or self.creates_list)
+        )
