@@ -279,11 +279,13 @@ class Pagination(PageNumberPagination):
 
 @extend_schema_view(
     list=extend_schema(
+        operation_id="contract_imports_list",
         tags=["pricing"],
         summary="Contract price imports of this storefront, newest first",
         responses={200: ContractImportSerializer(many=True), **error_responses(401, 403)},
     ),
     retrieve=extend_schema(
+        operation_id="contract_imports_retrieve",
         tags=["pricing"],
         summary="One contract price import: status, progress, report",
         description=(
@@ -293,6 +295,7 @@ class Pagination(PageNumberPagination):
         responses={200: ContractImportSerializer, **error_responses(401, 403, 404)},
     ),
     create=extend_schema(
+        operation_id="contract_imports_create",
         tags=["pricing"],
         summary="Upload contract prices (CSV or XLSX) and check or apply them",
         description=(
@@ -324,6 +327,7 @@ class Pagination(PageNumberPagination):
         ],
     ),
     apply=extend_schema(
+        operation_id="contract_imports_apply",
         tags=["pricing"],
         summary="Apply a checked import whose rows were all accepted",
         description=(
