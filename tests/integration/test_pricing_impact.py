@@ -90,7 +90,7 @@ def draft_rule(sf, categories, **fields):
 
 
 def test_a_draft_ten_percent_rule_over_a_category(shop):
-    sf, p = shop["sf"], shop["products"]
+    sf = shop["sf"]
     rule = draft_rule(sf, [shop["hair"]])
     before = EffectivePrice.objects.count()
 

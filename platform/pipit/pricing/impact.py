@@ -280,10 +280,10 @@ def _same(a: list[Tier], b: list[Tier]) -> bool:
         return True
     if len(a) != len(b):
         return False
-    for x, y in zip(a, b):  # noqa: B905  (lengths checked)
-        if x.price != y.price or x.min_quantity != y.min_quantity:
-            return False
-    return True
+    return all(
+        x.price == y.price and x.min_quantity == y.min_quantity
+        for x, y in zip(a, b)  # noqa: B905  (lengths checked)
+    )
 
 
 def _compare(old: list[Tier], new: list[Tier]) -> tuple[int, Decimal, Decimal] | None:
@@ -414,10 +414,13 @@ def impact(
         for pid in own:
             old = live.tiers(pid, groups, company_id)
             new = after.tiers(pid, groups, company_id)
-            if reference is not None:
-                # Represented by the segment's line unless the company's own prices differ.
-                if _same(old, reference[0][pid]) and _same(new, reference[1][pid]):
-                    continue
+            # Represented by the segment's line unless the company's own prices differ.
+            if (
+                reference is not None
+                and _same(old, reference[0][pid])
+                and _same(new, reference[1][pid])
+            ):
+                continue
             company_entries.append((company_id, pid, old, new))
             if not _same(old, new):
                 changed_companies[company_id] += 1
