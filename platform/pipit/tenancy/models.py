@@ -7,11 +7,13 @@ resolved from the request host by :class:`pipit.tenancy.middleware.StorefrontMid
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Task, TaskState
 
 
 class StorefrontQuerySet(models.QuerySet):
@@ -188,3 +190,93 @@ class StorefrontGroup(models.Model):
 
     def __str__(self) -> str:
         return self.group.name
+
+
+class StorefrontApprovalTask(Task):
+    """A workflow step approved by staff holding a role *on the object's storefront*.
+
+    Wagtail's group approval task is installation-wide: its approvers would see and approve other
+    storefronts' drafts, and its "awaiting your review" list would name them. This task reads the
+    storefront from the object (``storefront_id``) and the approver's roles from their storefront
+    staff groups, so each storefront approves its own drafts (price rules, price lists, banners).
+    """
+
+    roles = models.CharField(
+        _("approving roles"),
+        max_length=60,
+        default=StorefrontGroup.Role.ADMIN,
+        help_text=_(
+            "Comma-separated storefront roles whose members approve: admin, editor, pricing, "
+            "manager."
+        ),
+    )
+
+    admin_form_fields = [*Task.admin_form_fields, "roles"]
+
+    class Meta:
+        verbose_name = _("storefront approval task")
+        verbose_name_plural = _("storefront approval tasks")
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r.strip() for r in self.roles.split(",") if r.strip())
+
+    def approving_storefronts(self, user) -> set[int]:
+        from .access import staff_roles
+
+        return {sf for sf, held in staff_roles(user).items() if held & self.role_set}
+
+    def can_approve(self, obj, user) -> bool:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if user.is_superuser:
+            return True
+        return getattr(obj, "storefront_id", None) in self.approving_storefronts(user)
+
+    def user_can_access_editor(self, obj, user):
+        return self.can_approve(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.can_approve(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self.can_approve(obj, user)
+
+    def user_can_unlock(self, obj, user):
+        return False
+
+    def get_actions(self, obj, user):
+        if not self.can_approve(obj, user):
+            return []
+        return [
+            ("reject", _("Request changes"), True),
+            ("approve", _("Approve"), False),
+            ("approve", _("Approve with comment"), True),
+        ]
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        if user.is_superuser:
+            return states
+        allowed = self.approving_storefronts(user)
+        if not allowed:
+            return TaskState.objects.none()
+        keep = []
+        by_type: dict[int, dict[str, int]] = {}
+        for state_id, type_id, object_id in states.values_list(
+            "pk", "workflow_state__base_content_type_id", "workflow_state__object_id"
+        ):
+            by_type.setdefault(type_id, {})[object_id] = state_id
+        for type_id, objects in by_type.items():
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            if model is None or not hasattr(model, "storefront_id"):
+                continue
+            mine = model._default_manager.filter(
+                pk__in=list(objects), storefront_id__in=allowed
+            ).values_list("pk", flat=True)
+            keep.extend(objects[str(pk)] for pk in mine)
+        return self.task_states.filter(pk__in=keep)
+
+    @classmethod
+    def get_description(cls):
+        return _("Staff with the chosen roles on the object's storefront approve it")
