@@ -7,3 +7,6 @@ class PromotionsConfig(AppConfig):
     label = "promotions"
     verbose_name = _("Order promotions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (publishing keeps the Oscar offers in step)
