@@ -75,6 +75,31 @@ _CATALOG = [
     "inventory.change_warehousestock",
     "inventory.view_warehouse",
 ]
+# Customer groups, price lists with their rows, price rules: drafts, publishing, locking.
+_PRICING = [
+    "pricing.add_pricelist",
+    "pricing.change_pricelist",
+    "pricing.delete_pricelist",
+    "pricing.publish_pricelist",
+    "pricing.lock_pricelist",
+    "pricing.unlock_pricelist",
+    "pricing.view_pricelist",
+    "pricing.add_pricerule",
+    "pricing.change_pricerule",
+    "pricing.delete_pricerule",
+    "pricing.publish_pricerule",
+    "pricing.lock_pricerule",
+    "pricing.unlock_pricerule",
+    "pricing.view_pricerule",
+    "pricing.add_pricelistitem",
+    "pricing.change_pricelistitem",
+    "pricing.delete_pricelistitem",
+    "pricing.view_pricelistitem",
+    "pricing.add_customergroup",
+    "pricing.change_customergroup",
+    "pricing.delete_customergroup",
+    "pricing.view_customergroup",
+]
 _SALES = [
     "companies.view_company",
     "companies.change_company",
@@ -96,18 +121,21 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_EDITOR,
         *_CATALOG,
         *_SALES,
+        *_PRICING,
         "inventory.change_warehouse",
         "catalogue.add_category",
         "catalogue.change_category",
         "companies.delete_companymember",
     ],
     Role.EDITOR: [*_EDITOR, "catalogue.view_product", "catalogue.view_category"],
-    Role.PRICING: [*_CATALOG, "companies.view_company"],
+    Role.PRICING: [*_CATALOG, *_PRICING, "companies.view_company"],
     Role.MANAGER: [*_SALES, "catalogue.view_product", "inventory.view_warehousestock"],
 }
 
 ROLE_DESCRIPTIONS = {
-    Role.ADMIN: _("Everything on this storefront: pages, banners, catalog, companies, orders."),
+    Role.ADMIN: _(
+        "Everything on this storefront: pages, banners, catalog, prices, companies, orders."
+    ),
     Role.EDITOR: _("Pages, promo banners, images and the storefront's design tokens."),
     Role.PRICING: _("Catalog, prices and stock."),
     Role.MANAGER: _("Companies, registration requests and orders."),
