@@ -494,6 +494,12 @@ class CustomerGroupViewSet(ScopedModelViewSet):
     def url_namespace(self) -> str:
         return self.name
 
+    def get_urlpatterns(self):
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            pattern.callback = scoped_to_user(pattern.callback, CustomerGroup.objects.for_staff)
+        return patterns
+
 
 # --- price lists ---------------------------------------------------------------------------------
 
@@ -970,6 +976,15 @@ class PriceListItemViewSet(ScopedModelViewSet):
     @property
     def url_namespace(self) -> str:
         return ROWS
+
+    def get_urlpatterns(self):
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            pattern.callback = scoped_to_user(
+                pattern.callback,
+                lambda user: self.scope_queryset(PriceListItem.objects.all(), user),
+            )
+        return patterns
 
 
 # --- price rules ---------------------------------------------------------------------------------
