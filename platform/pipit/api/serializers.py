@@ -16,6 +16,7 @@ from pipit.catalog.queries import public_variants, purchase_info
 from pipit.companies.models import CompanyAddress
 from pipit.ordering import statuses
 from pipit.oscar_apps.order.models import Order
+from pipit.promotions.services import CartPromotions, cart_promotions
 from pipit.tenancy.access import user_allowed_on_storefront
 
 # -- auth --------------------------------------------------------------------------------------
@@ -323,10 +324,35 @@ def shipping_methods_data(shipping_quote) -> list[dict]:
     ).data
 
 
+class CartPromotionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField()
+    discount = _money(help_text=_("Taken off the cart, including VAT."))
+    currency = serializers.CharField()
+
+
+class CartThresholdSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("The promotion the buyer gets on reaching it."))
+    missing_amount = _money(
+        help_text=_("What is missing to the threshold: cart products including VAT.")
+    )
+    currency = serializers.CharField()
+    message = serializers.CharField(help_text=_("The hint as the cart page words it."))
+
+
 class CartSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     lines = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    promotions = serializers.SerializerMethodField(
+        help_text=_("Order promotions applied to the cart, with what each takes off.")
+    )
+    next_threshold = serializers.SerializerMethodField(
+        help_text=_(
+            "The next threshold promotion the buyer has not reached yet, and how much is "
+            "missing; null when there is none."
+        )
+    )
     shipping_methods = serializers.SerializerMethodField(
         help_text=_(
             "Delivery methods for the cart to the company's default delivery address (or the "
@@ -349,6 +375,43 @@ class CartSerializer(serializers.Serializer):
                 "discount": basket.total_discount,
                 "num_lines": basket.num_lines,
                 "num_items": basket.num_items,
+            }
+        ).data
+
+    def _promotions(self, basket) -> CartPromotions:
+        # Both fields read one summary of the cart's promotions.
+        summary = self.__dict__.get("_promotions_summary")
+        if summary is None:
+            summary = self.__dict__["_promotions_summary"] = cart_promotions(basket)
+        return summary
+
+    @extend_schema_field(CartPromotionSerializer(many=True))
+    def get_promotions(self, basket) -> list[dict]:
+        applied = self._promotions(basket).applied
+        return CartPromotionSerializer(
+            [
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "discount": p.discount,
+                    "currency": p.currency,
+                }
+                for p in applied
+            ],
+            many=True,
+        ).data
+
+    @extend_schema_field(CartThresholdSerializer(allow_null=True))
+    def get_next_threshold(self, basket) -> dict | None:
+        hint = self._promotions(basket).next_threshold
+        if hint is None:
+            return None
+        return CartThresholdSerializer(
+            {
+                "name": hint.name,
+                "missing_amount": hint.missing_amount,
+                "currency": hint.currency,
+                "message": hint.message,
             }
         ).data
 

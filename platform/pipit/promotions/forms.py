@@ -47,10 +47,10 @@ class OrderPromotionForm(WagtailAdminModelForm):
         several = len(storefronts) > 1
 
         groups = self.fields["groups"]
+        groups.widget = forms.CheckboxSelectMultiple()  # before the queryset: it sets choices
         groups.queryset = CustomerGroup.objects.filter(storefront__in=storefronts).select_related(
             "storefront"
         )
-        groups.widget = forms.CheckboxSelectMultiple()
         groups.label_from_instance = (
             (lambda g: f"{g.name} ({g.storefront.name})") if several else (lambda g: g.name)
         )
