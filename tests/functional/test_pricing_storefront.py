@@ -119,3 +119,15 @@ def test_reaching_a_tier_in_the_cart_reprices_the_line_without_a_price_change_wa
     assert line.unit_price_excl_tax == Decimal("45.00")
     assert line.get_warning() is None
     assert "has decreased" not in response.content.decode()
+
+
+def test_the_api_gives_the_buyers_price_and_tier_table(storefront, buyer, priced):
+    drill, saw = priced
+    api = factories.token_client(storefront, buyer)
+    body = api.get(f"/api/v1/products/{drill.pk}/").json()
+    assert body["price"]["excl_tax"] == "50.00"
+    assert body["tiers"] == [
+        {"min_quantity": 1, "excl_tax": "50.00", "incl_tax": "60.00"},
+        {"min_quantity": 10, "excl_tax": "45.00", "incl_tax": "54.00"},
+    ]
+    assert len(api.get(f"/api/v1/products/{saw.pk}/").json()["tiers"]) == 1

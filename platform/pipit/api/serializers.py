@@ -91,6 +91,22 @@ def price_data(info: PurchaseInfo) -> dict | None:
     return money_data(price.currency, price.excl_tax, price.incl_tax)
 
 
+class TierSerializer(serializers.Serializer):
+    min_quantity = serializers.IntegerField(help_text=_("The price applies from this quantity."))
+    excl_tax = serializers.DecimalField(max_digits=14, decimal_places=2)
+    incl_tax = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+def tier_data(info: PurchaseInfo) -> list[dict]:
+    price = info.price
+    if not price.exists or not price.is_tax_known or not hasattr(price, "tiers"):
+        return []
+    return TierSerializer(
+        [{"min_quantity": q, "excl_tax": excl, "incl_tax": incl} for q, excl, incl in price.tiers],
+        many=True,
+    ).data
+
+
 def availability_data(info: PurchaseInfo) -> dict:
     availability = info.availability
     return {
@@ -151,6 +167,7 @@ class PurchasableSerializer(serializers.ModelSerializer):
     sku = serializers.SerializerMethodField()
     price_visible = serializers.SerializerMethodField()
     price = serializers.SerializerMethodField()
+    tiers = serializers.SerializerMethodField()
     availability = serializers.SerializerMethodField()
     stock = serializers.SerializerMethodField()
     attributes = AttributeSerializer(source="attribute_values", many=True, read_only=True)
@@ -164,6 +181,7 @@ class PurchasableSerializer(serializers.ModelSerializer):
             "sku",
             "price_visible",
             "price",
+            "tiers",
             "availability",
             "stock",
             "attributes",
@@ -186,6 +204,11 @@ class PurchasableSerializer(serializers.ModelSerializer):
     @extend_schema_field(PriceSerializer(allow_null=True))
     def get_price(self, product: Product) -> dict | None:
         return price_data(self._info(product))
+
+    @extend_schema_field(TierSerializer(many=True))
+    def get_tiers(self, product: Product) -> list[dict]:
+        """The caller's price by quantity (one entry when the price does not depend on it)."""
+        return tier_data(self._info(product))
 
     @extend_schema_field(AvailabilitySerializer)
     def get_availability(self, product: Product) -> dict:
