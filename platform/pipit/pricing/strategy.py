@@ -147,6 +147,8 @@ class StorefrontStrategy(Structured):
 
         Lists call this before pricing a page; anything not primed is loaded on its own.
         """
+        if not self.prices_visible:
+            return  # nothing will be priced for this visitor
         ids = []
         for product in products:
             ids.append(product.pk)
