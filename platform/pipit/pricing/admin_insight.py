@@ -28,7 +28,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from oscar.apps.catalogue.models import Product
+from oscar.apps.catalogue.models import Category, Product
 from oscar.templatetags.currency_filters import currency
 from wagtail import hooks
 from wagtail.admin import messages
@@ -132,10 +132,11 @@ def describe_action(rule: PriceRule, value: Decimal | None, currency_code: str) 
         return gettext("fixed price %(price)s") % {"price": currency(value, currency_code)}
     if rule.action == PriceRule.Action.MARKUP:
         return gettext("cost + %(value)s%%") % {"value": _plain(value)}
-    return gettext("round (%(direction)s) to %(step)s") % {
-        "direction": PriceRule.Rounding(rule.rounding).label.lower(),
-        "step": _plain(value),
-    }
+    if rule.rounding == PriceRule.Rounding.UP:
+        return gettext("round up to a step of %(step)s") % {"step": _plain(value)}
+    if rule.rounding == PriceRule.Rounding.DOWN:
+        return gettext("round down to a step of %(step)s") % {"step": _plain(value)}
+    return gettext("round to the nearest step of %(step)s") % {"step": _plain(value)}
 
 
 class InsightView(WagtailAdminTemplateMixin, TemplateView):
@@ -238,7 +239,13 @@ class ExplainView(InsightView):
         if params.get("product"):
             get_in_scope_or_404(sellable_products(storefront), params["product"])
         bound = any(params.get(name) for name in ("product", "sku"))
-        form = ExplainForm(params if bound else None, storefront=storefront)
+        data = None
+        if bound:
+            # A link from the catalog names only the product: show the defaults it ran with.
+            data = params.copy()
+            data["quantity"] = data.get("quantity") or "1"
+            data["on"] = data.get("on") or timezone.localdate().isoformat()
+        form = ExplainForm(data, storefront=storefront)
         explanation = None
         if bound and form.is_valid():
             data = form.cleaned_data
@@ -302,7 +309,10 @@ class CatalogFilterForm(forms.Form):
         empty_label=_("No company: the storefront's own price"),
     )
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Product.objects.none(), required=False
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All categories"),
     )
     q = forms.CharField(label=_("SKU or title"), required=False, max_length=128)
 
