@@ -13,6 +13,7 @@ history tells the whole story, rows deleted long ago included.
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from functools import wraps
 
@@ -50,6 +51,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import HistoryView, SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
 from pipit.catalog.queries import (
     categories_for_staff,
@@ -165,6 +167,16 @@ def with_publishing_status(queryset: QuerySet) -> QuerySet:
             to_attr="_current_workflow_states",
         )
     )
+
+
+#: On a form's panels: show the fields marked with :func:`shown_when` only when they apply
+#: (Wagtail's ``w-rules`` controller reads the form's values as they change).
+RULES_ATTRS = {"data-controller": "w-rules", "data-action": "change->w-rules#resolve"}
+
+
+def shown_when(field: str, *values: str) -> dict:
+    """Panel attributes: shown while the form's ``field`` has one of ``values``."""
+    return {"data-w-rules-target": "show", "data-w-rules": json.dumps({field: list(values)})}
 
 
 class PublishingStatusColumn(StatusTagColumn):
@@ -388,12 +400,26 @@ def scoped_snippet_chooser(model):
     )
 
 
+def without_lone_storefront(columns: list, user) -> list:
+    """Drop the storefront column for a user of one storefront: every row would repeat it."""
+    if len(staff_storefront_ids(user)) > 1:
+        return columns
+    return [c for c in columns if getattr(c, "name", None) != "storefront"]
+
+
+class StorefrontSnippetIndexView(SnippetIndexView):
+    @cached_property
+    def columns(self):
+        return without_lone_storefront(super().columns, self.request.user)
+
+
 class StorefrontSnippetViewSet(SnippetViewSet):
     """A snippet of one storefront, in the Pricing menu; every view sees the user's storefronts'
     objects only and any URL naming another one answers 404."""
 
     menu_hook = PRICING_MENU_HOOK
     add_to_admin_menu = False
+    index_view_class = StorefrontSnippetIndexView
     copy_view_enabled = False
     inspect_view_enabled = False
     list_per_page = 50
@@ -454,6 +480,10 @@ class CustomerGroupFilterSet(WagtailFilterSet):
 
 class CustomerGroupIndexView(ScopedIndexView):
     add_item_label = _("Add a customer group")
+
+    @cached_property
+    def columns(self):
+        return without_lone_storefront(super().columns, self.request.user)
 
     def get_base_queryset(self):
         return (
@@ -571,8 +601,14 @@ class PriceListHistoryView(HistoryView):
         return columns
 
 
+class PriceListIndexView(StorefrontSnippetIndexView):
+    # Wagtail's "Add %(model_name)s" cannot decline the noun in Russian.
+    add_item_label = _("Add a price list")
+
+
 class PriceListViewSet(StorefrontSnippetViewSet):
     model = PriceList
+    index_view_class = PriceListIndexView
     icon = "list-ul"
     menu_label = _("Price lists")
     menu_name = "price-lists"
@@ -609,7 +645,7 @@ class PriceListViewSet(StorefrontSnippetViewSet):
                     FieldPanel("storefront"),
                     FieldPanel("name"),
                     FieldPanel("kind"),
-                    FieldPanel("groups"),
+                    FieldPanel("groups", attrs=shown_when("kind", PriceList.Kind.GROUP)),
                 ],
                 heading=_("List"),
             ),
@@ -625,6 +661,7 @@ class PriceListViewSet(StorefrontSnippetViewSet):
             PublishingPanel(),
         ],
         base_form_class=PriceListForm,
+        attrs=RULES_ATTRS,
     )
 
     def get_queryset(self, request):
@@ -670,8 +707,11 @@ def row_changes(data: dict) -> list[tuple[str, str, str]]:
     changes = []
     for field in ROW_FIELDS:
         old, new = before.get(field, ""), after.get(field, "")
-        if before and after and old == new:
-            continue
+        if before and after:
+            if old == new:
+                continue
+        elif field in ("product", "company") or not (old or new):
+            continue  # the entry's title names the product and company; blanks say nothing
         label = PriceListItem._meta.get_field(field).verbose_name
         changes.append((str(label).capitalize(), _shown(field, old), _shown(field, new)))
     return changes
@@ -813,7 +853,7 @@ class RowIndexView(RowViewMixin, ScopedIndexView):
     def columns(self):
         edit = self.get_edit_url
         columns = [
-            TitleColumn(
+            self._get_title_column_class(TitleColumn)(
                 "product",
                 label=_("Product"),
                 accessor=lambda row: product_label(row.product),
@@ -856,9 +896,27 @@ class RowIndexView(RowViewMixin, ScopedIndexView):
         return context
 
 
+def describe_row(row: PriceListItem) -> str:
+    """'Product (UPC) · Company, from 10': a row as people name it."""
+    parts = [product_label(row.product)]
+    if row.company_id:
+        parts.append(company_label(row.company))
+    text = " · ".join(parts)
+    if row.min_quantity > 1:
+        text += ", " + gettext("from %(quantity)s") % {"quantity": row.min_quantity}
+    return text
+
+
 class RowFormViewMixin(RowViewMixin):
     def get_success_url(self):
         return self.rows_url(self.object.price_list)
+
+    def row_saved_message(self, row: PriceListItem) -> str:
+        return gettext("Row saved: %(row)s, %(price)s %(currency)s.") % {
+            "row": describe_row(row),
+            "price": money(row.price),
+            "currency": row.price_list.currency,
+        }
 
     def get_breadcrumbs_items(self):
         return (
@@ -876,6 +934,9 @@ class RowFormViewMixin(RowViewMixin):
 class RowCreateView(RowFormViewMixin, ScopedCreateView):
     template_name = "pricing/admin/crud/row_form.html"
     page_title = _("New row")
+
+    def get_success_message(self, instance):
+        return self.row_saved_message(instance)
 
     def get_initial(self):
         initial = super().get_initial()
@@ -899,6 +960,12 @@ class RowEditView(RowFormViewMixin, ScopedEditView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("product", "company", "price_list__storefront")
+
+    def get_page_subtitle(self):
+        return describe_row(self.object)
+
+    def get_success_message(self):
+        return self.row_saved_message(self.object)
 
     def save_instance(self):
         stored = self.get_queryset().get(pk=self.object.pk)
@@ -926,6 +993,12 @@ class RowDeleteView(RowViewMixin, ScopedDeleteView):
 
     def get_success_url(self):
         return self.rows_url(self.object.price_list)
+
+    def get_page_subtitle(self):
+        return describe_row(self.object)
+
+    def get_success_message(self):
+        return gettext("Row deleted: %(row)s.") % {"row": describe_row(self.object)}
 
     def delete_action(self):
         row = self.object
@@ -1069,8 +1142,13 @@ class PriceRuleFilterSet(StatusFilterMixin, WagtailFilterSet):
         fields = ["storefront", "action", "product_scope", "customer_scope"]
 
 
+class PriceRuleIndexView(StorefrontSnippetIndexView):
+    add_item_label = _("Add a price rule")
+
+
 class PriceRuleViewSet(StorefrontSnippetViewSet):
     model = PriceRule
+    index_view_class = PriceRuleIndexView
     icon = "tag"
     menu_label = _("Price rules")
     menu_name = "price-rules"
@@ -1099,22 +1177,28 @@ class PriceRuleViewSet(StorefrontSnippetViewSet):
             MultiFieldPanel(
                 [
                     FieldPanel("product_scope"),
-                    FieldPanel("categories"),
-                    FieldPanel("brands"),
-                    FieldRowPanel([FieldPanel("attribute_code"), FieldPanel("attribute_value")]),
-                    FieldPanel("products"),
+                    FieldPanel("categories", attrs=shown_when("product_scope", "categories")),
+                    FieldPanel("brands", attrs=shown_when("product_scope", "brands")),
+                    FieldRowPanel(
+                        [FieldPanel("attribute_code"), FieldPanel("attribute_value")],
+                        attrs=shown_when("product_scope", "attribute"),
+                    ),
+                    FieldPanel("products", attrs=shown_when("product_scope", "products")),
                 ],
                 heading=_("Products"),
             ),
             MultiFieldPanel(
-                [FieldPanel("customer_scope"), FieldPanel("groups"), FieldPanel("companies")],
+                [
+                    FieldPanel("customer_scope"),
+                    FieldPanel("groups", attrs=shown_when("customer_scope", "groups")),
+                    FieldPanel("companies", attrs=shown_when("customer_scope", "companies")),
+                ],
                 heading=_("Buyers"),
             ),
             MultiFieldPanel(
                 [
-                    FieldRowPanel(
-                        [FieldPanel("action"), FieldPanel("value"), FieldPanel("rounding")]
-                    ),
+                    FieldRowPanel([FieldPanel("action"), FieldPanel("value")]),
+                    FieldPanel("rounding", attrs=shown_when("action", "round")),
                     InlinePanel(
                         "tiers",
                         heading=_("Quantity tiers"),
@@ -1134,6 +1218,7 @@ class PriceRuleViewSet(StorefrontSnippetViewSet):
             PublishingPanel(),
         ],
         base_form_class=PriceRuleForm,
+        attrs=RULES_ATTRS,
     )
 
     def get_queryset(self, request):

@@ -475,6 +475,9 @@ class PriceRuleForm(StorefrontOwnedForm):
         )
         field.widget.choices = field.choices
 
+    def clean_value(self):
+        return _cents(self.cleaned_data.get("value"))
+
     def clean(self):
         cleaned = super().clean()
         storefront = cleaned.get("storefront")
@@ -555,6 +558,7 @@ class PriceRuleForm(StorefrontOwnedForm):
             elif quantity is not None:
                 seen[quantity] = form
             if tier_value is not None:
+                form.cleaned_data["value"] = tier_value = _cents(tier_value)
                 error = _value_error(action, tier_value)
                 if error:
                     form.add_error("value", error)
@@ -571,6 +575,11 @@ class PriceRuleForm(StorefrontOwnedForm):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("min_quantity") is not None
         ]
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    # Stored with two places: "10" and "10.00" are one value, and revisions compare as such.
+    return None if value is None else value.quantize(Decimal("0.01"))
 
 
 def _value_error(action: str, value: Decimal) -> str | None:
