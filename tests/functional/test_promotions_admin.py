@@ -294,3 +294,17 @@ def test_cannot_create_a_promotion_on_another_storefront(other_storefront, admin
 
     assert response.status_code == 200
     assert not OrderPromotion.objects.exists()
+
+
+def test_bulk_delete_skips_another_storefronts_promotion(storefront, beta_promotion, admin_client):
+    own = publish(storefront, "Alpha 5% over 1.5M")
+    bulk = reverse("wagtail_bulk_action", args=["promotions", "orderpromotion", "delete"])
+
+    admin_client.post(f"{bulk}?id={own.pk}&id={beta_promotion.pk}", {})
+
+    assert OrderPromotion.objects.filter(pk=beta_promotion.pk).exists()
+    assert not OrderPromotion.objects.filter(pk=own.pk).exists()
+    # The deleted promotion's offer went with it; beta's still runs.
+    assert list(ConditionalOffer.objects.values_list("pipit_promotion__promotion", flat=True)) == [
+        beta_promotion.pk
+    ]

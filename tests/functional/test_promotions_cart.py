@@ -80,6 +80,20 @@ def test_cart_names_the_applied_promotion_and_its_discount(five_percent, buyer_c
     assert "more to get" not in html
 
 
+def test_reaching_the_threshold_announces_the_promotion_by_its_name(
+    five_percent, storefront, buyer_client, chair
+):
+    add(buyer_client, chair, 2)
+
+    response = buyer_client.post(
+        reverse("basket:add", kwargs={"pk": chair.pk}), {"quantity": 1}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "Your cart now gets the promotion <strong>5% off orders over 1.5M</strong>." in html
+    assert f"({storefront.code} #" not in html  # Oscar's internal offer name stays internal
+
+
 def test_buyer_outside_the_audience_sees_no_promotion(
     five_percent, storefront, other_buyer, client_for, chair
 ):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import time
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -193,6 +195,22 @@ def test_unpublished_promotion_stops_and_a_new_draft_waits_for_publishing(
     live.unpublish()
     assert basket_of(storefront, buyer, (machine, 3)).total_discount == 0
     assert ConditionalOffer.objects.get().is_suspended
+
+
+def test_scheduled_promotion_applies_from_its_publication_time(storefront, buyer, machine):
+    item = threshold_promotion(storefront)
+    item.live = False
+    item.go_live_at = timezone.now() + datetime.timedelta(seconds=1)
+    item.save()
+    item.save_revision().publish()  # approved for publishing in a second
+
+    assert basket_of(storefront, buyer, (machine, 3)).total_discount == 0
+    assert not ConditionalOffer.active.exists()
+
+    time.sleep(1.1)
+    call_command("publish_scheduled")  # what Celery beat runs
+
+    assert basket_of(storefront, buyer, (machine, 3)).total_discount == Decimal("90000.00")
 
 
 def test_deleting_a_promotion_removes_its_oscar_offer(storefront, buyer, machine):

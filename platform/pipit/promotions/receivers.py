@@ -1,6 +1,8 @@
 """Keep each promotion's Oscar offer in step with what is published, inside the same transaction.
 
-- published (also a scheduled publication coming due): the offer is created or updated and opened;
+- published (also a scheduled publication coming due, through ``publish_scheduled``, which
+  Celery beat runs hourly): the offer is created or updated and opened. A promotion's own
+  validity dates need no such run: they apply from local midnight;
 - unpublished (also a scheduled expiry): the offer is suspended;
 - deleted: the offer, its condition, benefit and range are removed;
 - an order's discount row is named after the promotion the buyer saw, not Oscar's internal
@@ -22,7 +24,12 @@ OrderDiscount = get_model("order", "OrderDiscount")
 
 @receiver(published, sender=OrderPromotion, dispatch_uid="promotions-published")
 def _published(sender, instance: OrderPromotion, **kwargs):
-    services.sync_offer(instance)
+    if instance.live:
+        services.sync_offer(instance)
+    else:
+        # Wagtail sends "published" for a first publication scheduled for later, too; the
+        # promotion is not live until ``publish_scheduled`` makes it so.
+        services.suspend_offer(instance)
 
 
 @receiver(unpublished, sender=OrderPromotion, dispatch_uid="promotions-unpublished")

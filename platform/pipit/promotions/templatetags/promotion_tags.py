@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import template
 
+from pipit.promotions import services
 from pipit.promotions.services import CartPromotions
 from pipit.promotions.services import cart_promotions as build
 
@@ -24,3 +25,10 @@ def cart_promotions(basket) -> CartPromotions | None:
     promotions = build(basket)
     basket.__dict__["_pipit_cart_promotions"] = (basket.offer_applications, promotions)
     return promotions
+
+
+@register.filter
+def promotion_name(offer) -> str:
+    """The buyer-facing name of the promotion an Oscar offer runs (Oscar's own offer names are
+    internal: unique installation-wide). One query; used by the rare "offer gained/lost" notes."""
+    return services.promotion_name_for_offer(offer.pk) or str(offer.name)
