@@ -280,10 +280,11 @@ def _same(a: list[Tier], b: list[Tier]) -> bool:
         return True
     if len(a) != len(b):
         return False
-    return all(
-        x.price == y.price and x.min_quantity == y.min_quantity
-        for x, y in zip(a, b)  # noqa: B905  (lengths checked)
-    )
+    # A plain loop: this runs for every price compared, and all() over a generator costs more.
+    for x, y in zip(a, b):  # noqa: B905, SIM110  (lengths checked above)
+        if x.price != y.price or x.min_quantity != y.min_quantity:
+            return False
+    return True
 
 
 def _compare(old: list[Tier], new: list[Tier]) -> tuple[int, Decimal, Decimal] | None:
@@ -363,6 +364,17 @@ def impact(
         CustomerGroup.objects.filter(storefront=storefront).values_list("pk", "name")
     )
 
+    def priced_after(pid: int, groups: frozenset[int], company_id: int | None, old):
+        # A rule that reaches this product and buyer in neither version changes nothing here:
+        # the live tiers stand (a rule for a group or a few companies prices little anew).
+        if isinstance(draft, PriceRule) and not any(
+            spec.id == draft.pk
+            for snapshot in (live, after)
+            for spec in snapshot.rules_for(pid, groups, company_id)
+        ):
+            return old
+        return after.tiers(pid, groups, company_id)
+
     entries: list[tuple[int, Audience, list[Tier], list[Tier]]] = []
     changed_products: set[int] = set()
     # Products whose price changes, per segment key ("" is the storefront's price).
@@ -372,7 +384,7 @@ def impact(
     if scope.companies is None:
         storefront_audience = Audience("storefront", "", str(_("Storefront price")))
         base_live = {pid: live.tiers(pid, frozenset(), None) for pid in products}
-        base_after = {pid: after.tiers(pid, frozenset(), None) for pid in products}
+        base_after = {pid: priced_after(pid, frozenset(), None, base_live[pid]) for pid in products}
         segment_tiers[""] = (base_live, base_after)
         for pid in products:
             entries.append((pid, storefront_audience, base_live[pid], base_after[pid]))
@@ -389,7 +401,7 @@ def impact(
             seg_live, seg_after = {}, {}
             for pid in products:
                 old = seg_live[pid] = live.tiers(pid, groups, None)
-                new = seg_after[pid] = after.tiers(pid, groups, None)
+                new = seg_after[pid] = priced_after(pid, groups, None, old)
                 if not _same(old, new):
                     segment_changed[key].add(pid)
                 if not (_same(old, base_live[pid]) and _same(new, base_after[pid])):
@@ -413,7 +425,7 @@ def impact(
         reference = segment_tiers.get(key)
         for pid in own:
             old = live.tiers(pid, groups, company_id)
-            new = after.tiers(pid, groups, company_id)
+            new = priced_after(pid, groups, company_id, old)
             # Represented by the segment's line unless the company's own prices differ.
             if (
                 reference is not None
