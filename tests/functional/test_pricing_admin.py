@@ -483,6 +483,67 @@ def test_list_listing_shows_kind_groups_validity_and_row_count_with_a_link(
     assert "Rows (1)" in edit
 
 
+def test_sales_ops_publish_a_group_list_and_its_buyers_get_its_prices(
+    storefront,
+    ops_client,
+    company,
+    buyer,
+    other_buyer,
+    product,
+    django_capture_on_commit_callbacks,
+):
+    group = CustomerGroup.objects.create(storefront=storefront, name="Regulars", code="regular")
+    group.companies.add(company)
+    response = ops_client.post(
+        reverse(f"{LISTS}:add"), list_form(storefront, "Regulars", kind="group", groups=[group.pk])
+    )
+    price_list = PriceList.objects.get()
+    ops_client.post(
+        reverse(f"{ROWS}:add"),
+        {"price_list": price_list.pk, "product": product.pk, "min_quantity": "1", "price": "88"},
+    )
+    assert price(storefront, buyer, product) == Decimal("100.00")  # a draft list counts for no one
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = publish(
+            ops_client,
+            reverse(f"{LISTS}:edit", args=[price_list.pk]),
+            list_form(storefront, "Regulars", kind="group", groups=[group.pk], currency="RUB"),
+        )
+
+    assert response.status_code == 302
+    assert price(storefront, buyer, product) == Decimal("88.00")
+    assert price(storefront, other_buyer, product) == Decimal("100.00")
+    listing = ops_client.get(reverse(f"{LISTS}:list") + "?status=live").content.decode()
+    drafts = ops_client.get(reverse(f"{LISTS}:list") + "?status=draft").content.decode()
+    assert "Regulars" in listing and "Regulars" not in drafts
+
+
+def test_comparing_list_revisions_shows_its_groups_and_validity(storefront, ops_client):
+    regular = CustomerGroup.objects.create(storefront=storefront, name="Regulars", code="regular")
+    dealers = CustomerGroup.objects.create(storefront=storefront, name="Dealers", code="dealer")
+    ops_client.post(
+        reverse(f"{LISTS}:add"), list_form(storefront, "Groups", kind="group", groups=[regular.pk])
+    )
+    price_list = PriceList.objects.get()
+    first = price_list.latest_revision
+    ops_client.post(
+        reverse(f"{LISTS}:edit", args=[price_list.pk]),
+        list_form(storefront, "Groups", kind="group", groups=[dealers.pk], valid_to="2031-12-31"),
+    )
+    price_list.refresh_from_db()
+
+    html = ops_client.get(
+        reverse(
+            f"{LISTS}:revisions_compare",
+            args=[price_list.pk, first.pk, price_list.latest_revision_id],
+        )
+    ).content.decode()
+
+    assert "Regulars" in html and "Dealers" in html
+    assert "2031" in html
+
+
 @pytest.fixture
 def live_contracts(storefront, product, django_capture_on_commit_callbacks):
     # After the product: an offer saved once prices are compiled schedules a recompile.

@@ -429,10 +429,6 @@ class StorefrontSnippetViewSet(SnippetViewSet):
     def get_queryset(self, request):
         return self.model.objects.for_staff(request.user).select_related("storefront")
 
-    @property
-    def chooser_viewset_class(self):
-        return scoped_snippet_chooser(self.model)
-
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
         for pattern in patterns:
@@ -609,6 +605,7 @@ class PriceListIndexView(StorefrontSnippetIndexView):
 class PriceListViewSet(StorefrontSnippetViewSet):
     model = PriceList
     index_view_class = PriceListIndexView
+    chooser_viewset_class = scoped_snippet_chooser(PriceList)
     icon = "list-ul"
     menu_label = _("Price lists")
     menu_name = "price-lists"
@@ -1149,6 +1146,7 @@ class PriceRuleIndexView(StorefrontSnippetIndexView):
 class PriceRuleViewSet(StorefrontSnippetViewSet):
     model = PriceRule
     index_view_class = PriceRuleIndexView
+    chooser_viewset_class = scoped_snippet_chooser(PriceRule)
     icon = "tag"
     menu_label = _("Price rules")
     menu_name = "price-rules"
