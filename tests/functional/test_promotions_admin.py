@@ -308,3 +308,14 @@ def test_bulk_delete_skips_another_storefronts_promotion(storefront, beta_promot
     assert list(ConditionalOffer.objects.values_list("pipit_promotion__promotion", flat=True)) == [
         beta_promotion.pk
     ]
+
+
+def test_threshold_promotion_refuses_a_product_scope(storefront, admin_client):
+    red = factories.product(storefront, "Red polish")
+    data = with_rows(form_data(storefront), "scope_products", "product", [red.pk])
+
+    response = admin_client.post(url("add"), data)
+
+    assert response.status_code == 200
+    assert "A threshold promotion discounts the whole order" in response.content.decode()
+    assert not OrderPromotion.objects.exists()

@@ -149,6 +149,15 @@ class OrderPromotionForm(WagtailAdminModelForm):
                         _("Not a category of %(storefront)s.") % {"storefront": storefront.name},
                     )
                     problems = True
+        if kind in OrderPromotion.THRESHOLD_KINDS and (products or categories):
+            self.add_error(
+                None,
+                _(
+                    "A threshold promotion discounts the whole order: remove the products and "
+                    "categories, or choose a multi-buy."
+                ),
+            )
+            problems = True
         if kind in OrderPromotion.MULTIBUY_KINDS and not products and not categories:
             self.add_error(
                 None, _("A multi-buy needs products: choose categories or products it counts.")
