@@ -22,7 +22,7 @@ from oscar.templatetags.currency_filters import currency
 from .benefits import BENEFIT_CLASSES
 from .conditions import PromotionCondition
 from .models import OrderPromotion, PromotionOffer
-from .terms import Terms, forget_terms, goods_total, offer_terms, terms_for_basket
+from .terms import Terms, applies_now, forget_terms, goods_total, terms_for_basket
 
 OSCAR_NAME_LENGTH = 128
 
@@ -291,13 +291,11 @@ def next_threshold(basket) -> ThresholdHint | None:
         return None
     total = goods_total(basket)
     candidates = []
-    for offer_id, terms in terms_for_basket(basket).items():
+    for terms in terms_for_basket(basket).values():
         if not terms.is_threshold or terms.threshold is None or terms.threshold <= total:
             continue
-        probe = _OfferRef(offer_id)
-        if offer_terms(probe, basket) is None:
-            continue  # another buyer's or outside its dates
-        candidates.append(terms)
+        if applies_now(terms, basket):  # not another buyer's, not outside its dates
+            candidates.append(terms)
     if not candidates:
         return None
     best = min(candidates, key=lambda t: (t.threshold, -t.priority, t.promotion_id))
@@ -308,8 +306,3 @@ def next_threshold(basket) -> ThresholdHint | None:
         currency=best.currency,
         message=missing_message(best, missing),
     )
-
-
-@dataclass(frozen=True)
-class _OfferRef:
-    pk: int

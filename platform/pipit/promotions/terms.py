@@ -178,14 +178,15 @@ def offer_terms(offer, basket) -> Terms | None:
     validity window, and any offer that is not a Pipit promotion.
     """
     terms = terms_for_basket(basket).get(offer.pk)
-    if terms is None:
-        return None
+    return terms if terms is not None and applies_now(terms, basket) else None
+
+
+def applies_now(terms: Terms, basket) -> bool:
+    """Whether the promotion is for this basket's buyer on its storefront, today."""
     strategy = basket.strategy
-    if not terms.valid_on(timezone.localdate()):
-        return None
-    if not terms.is_for(strategy.storefront, getattr(strategy, "company", None)):
-        return None
-    return terms
+    return terms.valid_on(timezone.localdate()) and terms.is_for(
+        strategy.storefront, getattr(strategy, "company", None)
+    )
 
 
 def company_groups(company) -> frozenset[int]:
