@@ -61,7 +61,6 @@ from pipit.catalog.queries import (
 from pipit.cms import choosers as cms_choosers
 from pipit.cms.wagtail_hooks import StorefrontScopedPolicy
 from pipit.companies.models import Company
-from pipit.tenancy.access import staff_storefront_ids
 from pipit.tenancy.admin_views import (
     ScopedCreateView,
     ScopedDeleteView,
@@ -69,7 +68,7 @@ from pipit.tenancy.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
     ScopedViewMixin,
-    storefront_filter,
+    scope_to_ids,
 )
 from pipit.tenancy.models import Storefront
 
@@ -83,13 +82,43 @@ from .forms import (
     PriceListItemForm,
     PriceRuleForm,
     company_label,
+    in_pricing_scope,
+    pricing_storefront_ids,
+    pricing_storefronts,
     product_label,
 )
 from .models import CustomerGroup, PriceList, PriceListItem, PriceRule
 
+
+class PricingPolicy(StorefrontScopedPolicy):
+    """The promo banners' scoped policy, limited to the storefronts where the user runs pricing
+    (an editor there who holds the pricing role elsewhere gets nothing)."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and (
+            instance.storefront_id in pricing_storefront_ids(user)
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model.objects.none()
+        return in_pricing_scope(self.model.objects.all(), user)
+
+
 # Registered before anything asks Wagtail's registry about these models (it requires that).
-register_permission_policy(PriceList, StorefrontScopedPolicy(PriceList))
-register_permission_policy(PriceRule, StorefrontScopedPolicy(PriceRule))
+register_permission_policy(PriceList, PricingPolicy(PriceList))
+register_permission_policy(PriceRule, PricingPolicy(PriceRule))
+
+
+def pricing_storefront_filter() -> django_filters.ModelChoiceFilter:
+    """A listing filter offering the storefronts where the user runs pricing."""
+    return django_filters.ModelChoiceFilter(
+        field_name="storefront",
+        label=_("Storefront"),
+        queryset=lambda request: (
+            pricing_storefronts(request.user) if request else pricing_storefronts(None)
+        ),
+    )
 
 
 # --- small shared pieces -------------------------------------------------------------------------
@@ -241,7 +270,7 @@ class StorefrontParamMixin:
                 storefront_id = int(self.request.GET["storefront"])
             elif self.request.GET.get("price_list"):
                 storefront_id = (
-                    PriceList.objects.for_staff(user)
+                    in_pricing_scope(PriceList.objects.all(), user)
                     .filter(pk=int(self.request.GET["price_list"]))
                     .values_list("storefront_id", flat=True)
                     .first()
@@ -250,7 +279,7 @@ class StorefrontParamMixin:
                 return None
         except ValueError:
             return None
-        if storefront_id not in staff_storefront_ids(user):
+        if storefront_id not in pricing_storefront_ids(user):
             return None
         return Storefront.objects.filter(pk=storefront_id).first()
 
@@ -314,7 +343,8 @@ class CompanyListMixin(StorefrontParamMixin):
     ordering = ["name", "pk"]
 
     def get_object_list(self):
-        companies = Company.objects.for_staff(self.request.user).select_related("storefront")
+        companies = in_pricing_scope(Company.objects.all(), self.request.user)
+        companies = companies.select_related("storefront")
         if self.chosen_storefront is not None:
             companies = companies.filter(storefront=self.chosen_storefront)
         return companies
@@ -338,7 +368,7 @@ class CompanyChooseResultsView(CompanyListMixin, chooser_views.ChooseResultsView
 
 class CompanyChosenView(chooser_views.ChosenView):
     def get_object(self, pk):
-        return Company.objects.for_staff(self.request.user).get(pk=pk)
+        return in_pricing_scope(Company.objects.all(), self.request.user).get(pk=pk)
 
     def get_display_title(self, instance):
         return company_label(instance)
@@ -346,7 +376,7 @@ class CompanyChosenView(chooser_views.ChosenView):
 
 class CompanyChosenMultipleView(chooser_views.ChosenMultipleView):
     def get_objects(self, pks):
-        return Company.objects.for_staff(self.request.user).filter(pk__in=pks)
+        return in_pricing_scope(Company.objects.all(), self.request.user).filter(pk__in=pks)
 
     def get_display_title(self, instance):
         return company_label(instance)
@@ -374,19 +404,19 @@ def scoped_snippet_chooser(model):
 
     class ChooseView(snippet_chooser.ChooseView):
         def get_object_list(self):
-            return model.objects.for_staff(self.request.user)
+            return in_pricing_scope(model.objects.all(), self.request.user)
 
     class ChooseResultsView(snippet_chooser.ChooseResultsView):
         def get_object_list(self):
-            return model.objects.for_staff(self.request.user)
+            return in_pricing_scope(model.objects.all(), self.request.user)
 
     class ChosenView(snippet_chooser.SnippetChosenView):
         def get_object(self, pk):
-            return model.objects.for_staff(self.request.user).get(pk=pk)
+            return in_pricing_scope(model.objects.all(), self.request.user).get(pk=pk)
 
     class ChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
         def get_objects(self, pks):
-            return model.objects.for_staff(self.request.user).filter(pk__in=pks)
+            return in_pricing_scope(model.objects.all(), self.request.user).filter(pk__in=pks)
 
     return type(
         f"{model.__name__}ChooserViewSet",
@@ -402,7 +432,7 @@ def scoped_snippet_chooser(model):
 
 def without_lone_storefront(columns: list, user) -> list:
     """Drop the storefront column for a user of one storefront: every row would repeat it."""
-    if len(staff_storefront_ids(user)) > 1:
+    if len(pricing_storefront_ids(user)) > 1:
         return columns
     return [c for c in columns if getattr(c, "name", None) != "storefront"]
 
@@ -427,12 +457,14 @@ class StorefrontSnippetViewSet(SnippetViewSet):
     search_backend_name = None
 
     def get_queryset(self, request):
-        return self.model.objects.for_staff(request.user).select_related("storefront")
+        return in_pricing_scope(self.model.objects.all(), request.user).select_related("storefront")
 
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
         for pattern in patterns:
-            pattern.callback = scoped_to_user(pattern.callback, self.model.objects.for_staff)
+            pattern.callback = scoped_to_user(
+                pattern.callback, lambda user: in_pricing_scope(self.model.objects.all(), user)
+            )
         return patterns
 
 
@@ -467,7 +499,7 @@ class StatusFilterMixin(django_filters.FilterSet):
 
 
 class CustomerGroupFilterSet(WagtailFilterSet):
-    storefront = storefront_filter()
+    storefront = pricing_storefront_filter()
 
     class Meta:
         model = CustomerGroup
@@ -490,12 +522,34 @@ class CustomerGroupIndexView(ScopedIndexView):
         )
 
 
-class CustomerGroupViewSet(ScopedModelViewSet):
+class PricingModelViewSet(ScopedModelViewSet):
+    """A Commerce-style scoped screen in the Pricing menu, scoped to the storefronts where the
+    user runs pricing; any URL naming another storefront's object answers 404."""
+
+    menu_hook = PRICING_MENU_HOOK
+
+    @property
+    def url_namespace(self) -> str:
+        return self.name
+
+    def scope_queryset(self, queryset, user):
+        return scope_to_ids(queryset, pricing_storefront_ids(user), self.storefront_lookup)
+
+    def get_urlpatterns(self):
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            pattern.callback = scoped_to_user(
+                pattern.callback,
+                lambda user: self.scope_queryset(self.model._default_manager.all(), user),
+            )
+        return patterns
+
+
+class CustomerGroupViewSet(PricingModelViewSet):
     model = CustomerGroup
     icon = "group"
     menu_label = _("Customer groups")
     menu_order = 300
-    menu_hook = PRICING_MENU_HOOK
     url_prefix = "pricing/groups"
     index_view_class = CustomerGroupIndexView
     filterset_class = CustomerGroupFilterSet
@@ -515,16 +569,6 @@ class CustomerGroupViewSet(ScopedModelViewSet):
         ],
         base_form_class=CustomerGroupForm,
     )
-
-    @property
-    def url_namespace(self) -> str:
-        return self.name
-
-    def get_urlpatterns(self):
-        patterns = super().get_urlpatterns()
-        for pattern in patterns:
-            pattern.callback = scoped_to_user(pattern.callback, CustomerGroup.objects.for_staff)
-        return patterns
 
 
 # --- price lists ---------------------------------------------------------------------------------
@@ -555,7 +599,7 @@ class RowsPanel(Panel):
 
 
 class PriceListFilterSet(StatusFilterMixin, WagtailFilterSet):
-    storefront = storefront_filter()
+    storefront = pricing_storefront_filter()
     kind = django_filters.ChoiceFilter(label=_("Applies to"), choices=PriceList.Kind.choices)
 
     class Meta:
@@ -736,7 +780,9 @@ class RowFilterSet(WagtailFilterSet):
     price_list = django_filters.ModelChoiceFilter(
         label=_("Price list"),
         queryset=lambda request: (
-            PriceList.objects.for_staff(request.user) if request else PriceList.objects.none()
+            in_pricing_scope(PriceList.objects.all(), request.user)
+            if request
+            else PriceList.objects.none()
         ),
     )
 
@@ -758,7 +804,7 @@ class RowViewMixin(ScopedViewMixin):
             return None
         try:
             return (
-                PriceList.objects.for_staff(self.request.user)
+                in_pricing_scope(PriceList.objects.all(), self.request.user)
                 .select_related("storefront")
                 .filter(pk=int(pk))
                 .first()
@@ -1017,7 +1063,7 @@ class RowHistoryView(ScopedViewMixin, View):
         return redirect(f"{LISTS}:history", row.price_list_id)
 
 
-class PriceListItemViewSet(ScopedModelViewSet):
+class PriceListItemViewSet(PricingModelViewSet):
     model = PriceListItem
     storefront_lookup = "price_list__storefront"
     icon = "list-ul"
@@ -1042,19 +1088,6 @@ class PriceListItemViewSet(ScopedModelViewSet):
         ],
         base_form_class=PriceListItemForm,
     )
-
-    @property
-    def url_namespace(self) -> str:
-        return ROWS
-
-    def get_urlpatterns(self):
-        patterns = super().get_urlpatterns()
-        for pattern in patterns:
-            pattern.callback = scoped_to_user(
-                pattern.callback,
-                lambda user: self.scope_queryset(PriceListItem.objects.all(), user),
-            )
-        return patterns
 
 
 # --- price rules ---------------------------------------------------------------------------------
@@ -1125,7 +1158,7 @@ def action_summary(rule: PriceRule) -> str:
 
 
 class PriceRuleFilterSet(StatusFilterMixin, WagtailFilterSet):
-    storefront = storefront_filter()
+    storefront = pricing_storefront_filter()
     action = django_filters.ChoiceFilter(label=_("Action"), choices=PriceRule.Action.choices)
     product_scope = django_filters.ChoiceFilter(
         label=_("Products"), choices=PriceRule.ProductScope.choices

@@ -30,10 +30,38 @@ from pipit.catalog.queries import (
     purchasable_for_storefront,
 )
 from pipit.companies.models import Company
-from pipit.tenancy.access import staff_storefronts
+from pipit.tenancy.access import staff_roles, staff_storefront_ids
 from pipit.tenancy.admin_views import StorefrontScopedForm
+from pipit.tenancy.models import Storefront, StorefrontGroup
 
 from .models import CURRENCIES, CustomerGroup, PriceList, PriceListItem, PriceRule
+
+#: Storefront roles that run pricing (platform superusers run every storefront's).
+PRICING_ROLES = frozenset({StorefrontGroup.Role.ADMIN.value, StorefrontGroup.Role.PRICING.value})
+
+
+def pricing_storefront_ids(user) -> frozenset[int]:
+    """Storefronts whose groups, lists, rows and rules ``user`` may see and edit.
+
+    Model permissions are installation-wide: a marketing editor of one storefront who runs
+    pricing on another must not reach the first one's prices. Read from the user's roles, which
+    are read once a request.
+    """
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return frozenset()
+    if user.is_superuser:
+        return staff_storefront_ids(user)
+    return frozenset(pk for pk, roles in staff_roles(user).items() if roles & PRICING_ROLES)
+
+
+def pricing_storefronts(user) -> QuerySet[Storefront]:
+    return Storefront.objects.filter(pk__in=sorted(pricing_storefront_ids(user))).order_by("name")
+
+
+def in_pricing_scope(queryset: QuerySet, user, lookup: str = "storefront") -> QuerySet:
+    """Rows of ``queryset`` of the user's pricing storefronts (``lookup`` leads to one)."""
+    return queryset.filter(**{f"{lookup}_id__in": sorted(pricing_storefront_ids(user))})
+
 
 #: URL namespaces of the choosers :mod:`pipit.pricing.admin_crud` registers. They narrow their
 #: lists to the storefront named by ``?storefront=`` or ``?price_list=``.
@@ -192,13 +220,15 @@ class StorefrontOwnedForm(StorefrontScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user_storefronts = (
-            list(staff_storefronts(self.for_user)) if self.for_user is not None else []
-        )
+        self.user_storefronts = list(pricing_storefronts(self.for_user))
         self.several_storefronts = len(self.user_storefronts) > 1
         field = self.fields.get("storefront")
         if field is not None:
-            field.empty_label = None if len(self.user_storefronts) == 1 else "---------"
+            field.queryset = pricing_storefronts(self.for_user)
+            if len(self.user_storefronts) == 1:
+                field.empty_label = None
+                if not self.instance.pk:
+                    field.initial = self.user_storefronts[0].pk
 
     def limit(self, name: str, queryset: QuerySet, label=str) -> None:
         """Offer in ``name`` the rows of ``queryset`` of the user's storefronts."""
@@ -347,8 +377,8 @@ class PriceListItemForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        lists = PriceList.objects.for_staff(user).select_related("storefront")
-        several = staff_storefronts(user).count() > 1
+        lists = in_pricing_scope(PriceList.objects.all(), user).select_related("storefront")
+        several = len(pricing_storefront_ids(user)) > 1
         field = self.fields["price_list"]
         field.queryset = lists.order_by("storefront__name", "name")
         field.widget = forms.Select(choices=field.widget.choices)
@@ -361,7 +391,7 @@ class PriceListItemForm(WagtailAdminModelForm):
         products.widget.queryset = products.queryset
 
         companies = self.fields["company"]
-        companies.queryset = Company.objects.for_staff(user)
+        companies.queryset = in_pricing_scope(Company.objects.all(), user)
         companies.widget = CompanyChooser(linked_fields={"price_list": "#id_price_list"})
         companies.widget.queryset = companies.queryset
         companies.help_text = _("Only on rows of a company list: the company the price is for.")
