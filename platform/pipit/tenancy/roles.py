@@ -133,9 +133,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
 }
 
 ROLE_DESCRIPTIONS = {
-    Role.ADMIN: _(
-        "Everything on this storefront: pages, banners, catalog, prices, companies, orders."
-    ),
+    Role.ADMIN: _("Everything on this storefront: pages, banners, catalog, companies, orders."),
     Role.EDITOR: _("Pages, promo banners, images and the storefront's design tokens."),
     Role.PRICING: _("Catalog, prices and stock."),
     Role.MANAGER: _("Companies, registration requests and orders."),
