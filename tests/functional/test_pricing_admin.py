@@ -175,6 +175,23 @@ def test_sales_ops_create_a_customer_group_with_companies_and_see_its_size(
     assert "<td" in row and ">2<" in row.replace(" ", "").replace("\n", "")
 
 
+def test_group_history_names_the_companies_that_joined_and_left(
+    storefront, ops_client, company, other_company
+):
+    group = CustomerGroup.objects.create(storefront=storefront, name="Regulars", code="regular")
+    group.companies.add(company)
+    form = {"storefront": storefront.pk, "name": "Regulars", "code": "regular", "description": ""}
+
+    ops_client.post(
+        reverse(f"{GROUPS}:edit", args=[group.pk]), {**form, "companies": [other_company.pk]}
+    )
+
+    assert list(group.companies.all()) == [other_company]
+    history = ops_client.get(reverse(f"{GROUPS}:history", args=[group.pk])).content.decode()
+    assert "Companies joined: Rival Beauty LLC" in history
+    assert "left: Alpha Salon LLC" in history
+
+
 def test_group_code_is_unique_per_storefront(storefront, ops_client):
     CustomerGroup.objects.create(storefront=storefront, name="Regular", code="regular")
 

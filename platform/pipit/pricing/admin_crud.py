@@ -522,6 +522,38 @@ class CustomerGroupIndexView(ScopedIndexView):
         )
 
 
+MEMBERS_CHANGED = "pipit_pricing.members_changed"
+
+
+class MembersLoggedMixin:
+    """Logs which companies joined or left the group: membership moves their prices."""
+
+    def save_instance(self):
+        group = self.form.instance
+        before = set(group.companies.values_list("pk", flat=True)) if group.pk else set()
+        group = super().save_instance()
+        after = {c.pk: c for c in group.companies.all()}
+        gone = Company.objects.filter(pk__in=before - set(after))
+        added = [company_label(after[pk]) for pk in sorted(set(after) - before)]
+        removed = [company_label(c) for c in gone]
+        if added or removed:
+            log(
+                instance=group,
+                action=MEMBERS_CHANGED,
+                user=self.request.user,
+                data={"added": added, "removed": removed},
+            )
+        return group
+
+
+class CustomerGroupCreateView(MembersLoggedMixin, ScopedCreateView):
+    pass
+
+
+class CustomerGroupEditView(MembersLoggedMixin, ScopedEditView):
+    pass
+
+
 class PricingModelViewSet(ScopedModelViewSet):
     """A Commerce-style scoped screen in the Pricing menu, scoped to the storefronts where the
     user runs pricing; any URL naming another storefront's object answers 404."""
@@ -552,6 +584,8 @@ class CustomerGroupViewSet(PricingModelViewSet):
     menu_order = 300
     url_prefix = "pricing/groups"
     index_view_class = CustomerGroupIndexView
+    add_view_class = CustomerGroupCreateView
+    edit_view_class = CustomerGroupEditView
     filterset_class = CustomerGroupFilterSet
     search_fields = ["name", "code"]
     list_display = [
@@ -1268,10 +1302,24 @@ class RowLogFormatter(LogFormatter):
         return f"{self.label}: {row_title(log_entry.data or {})}"
 
 
+class MembersLogFormatter(LogFormatter):
+    label = _("Customer group members changed")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        parts = []
+        if data.get("added"):
+            parts.append(gettext("joined: %(names)s") % {"names": ", ".join(data["added"])})
+        if data.get("removed"):
+            parts.append(gettext("left: %(names)s") % {"names": ", ".join(data["removed"])})
+        return gettext("Companies %(changes)s") % {"changes": "; ".join(parts)}
+
+
 @hooks.register("register_log_actions")
-def register_row_actions(actions):
+def register_pricing_log_actions(actions):
     for action, label in ROW_ACTIONS.items():
         actions.register_action(action)(type("RowLog", (RowLogFormatter,), {"label": label}))
+    actions.register_action(MEMBERS_CHANGED)(MembersLogFormatter)
 
 
 # --- registration --------------------------------------------------------------------------------
