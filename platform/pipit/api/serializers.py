@@ -545,6 +545,12 @@ class OrderShippingMethodSerializer(serializers.Serializer):
     name = serializers.CharField(source="shipping_method")
 
 
+class OrderDiscountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+
+
 class OrderSerializer(serializers.ModelSerializer):
     placed_at = serializers.DateTimeField(source="date_placed")
     comment = serializers.CharField(source="buyer_comment")
@@ -552,6 +558,7 @@ class OrderSerializer(serializers.ModelSerializer):
     status_label = serializers.SerializerMethodField()
     status_timeline = serializers.SerializerMethodField()
     lines = OrderLineSerializer(many=True, read_only=True)
+    discounts = serializers.SerializerMethodField()
     totals = OrderTotalsSerializer(source="*", read_only=True)
     shipping_address = OrderAddressSerializer(allow_null=True, read_only=True)
     shipping_method = OrderShippingMethodSerializer(
@@ -574,11 +581,23 @@ class OrderSerializer(serializers.ModelSerializer):
             "requested_delivery_date",
             "comment",
             "lines",
+            "discounts",
             "totals",
             "shipping_address",
             "shipping_method",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OrderDiscountSerializer(many=True))
+    def get_discounts(self, order: Order) -> list[dict]:
+        """The promotions applied to the order, by name, with what each took off (incl. VAT)."""
+        return OrderDiscountSerializer(
+            [
+                {"name": d.offer_name, "amount": d.amount, "currency": order.currency}
+                for d in order.discounts.all()
+            ],
+            many=True,
+        ).data
 
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_placed_by(self, order: Order) -> str | None:

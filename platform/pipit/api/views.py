@@ -345,7 +345,7 @@ class OrderViewSet(
         return (
             Order.objects.for_company(self.request.storefront, company)
             .select_related("user", "shipping_address")
-            .prefetch_related("lines", "status_changes")
+            .prefetch_related("lines", "status_changes", "discounts")
             .order_by("-date_placed", "-pk")
         )
 

@@ -244,6 +244,9 @@ THUMBNAIL_KVSTORE = "pipit.catalog.thumbnails.CacheKVStore"
 
 OSCAR_SHOP_NAME = "Pipit"
 OSCAR_DEFAULT_CURRENCY = "RUB"
+# B2B buyers compare promotions with what they pay, VAT included; Pipit's promotions compute on
+# prices incl. VAT, and Oscar's own benefits must record their discounts the same way.
+OSCAR_OFFERS_INCL_TAX = True
 OSCAR_HOMEPAGE = "/"
 OSCAR_ALLOW_ANON_CHECKOUT = False
 OSCAR_PRODUCTS_PER_PAGE = 24
