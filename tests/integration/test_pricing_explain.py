@@ -203,6 +203,8 @@ def test_reasons_for_rules_below_their_tier_and_out_of_product_scope(world):
         ("Round to 5", "applied", Decimal("180.00"), Decimal("180.00")),
     ]
     assert result.final == Decimal("180.00")
+    # A rule that does not reach still says what it does (for the action column).
+    assert [s.value for s in result.rules[1:3]] == [None, Decimal("10")]
 
 
 def test_a_best_price_rule_that_is_not_lower_and_rules_after_a_first_match_are_stopped(

@@ -176,7 +176,12 @@ class ExplainForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.none(), required=False
     )
-    sku = forms.CharField(label=_("or its SKU"), max_length=128, required=False)
+    sku = forms.CharField(
+        label=_("or its SKU"),
+        max_length=128,
+        required=False,
+        help_text=_("Used when no product is chosen."),
+    )
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=1, max_value=1_000_000, required=False, initial=1
     )

@@ -358,12 +358,11 @@ def _rule_steps(
     for rule in rules:
         spec = reaching.get(rule.pk)
         if rule.pk not in in_force:
-            steps.append(RuleStep(rule, "not_valid", value=rule.value))
+            steps.append(RuleStep(rule, "not_valid", value=_value_at(rule, quantity)))
             continue
         if spec is None:
-            steps.append(
-                RuleStep(rule, _scope_reason(snapshot, rule, product, group_ids, company_id))
-            )
+            reason = _scope_reason(snapshot, rule, product, group_ids, company_id)
+            steps.append(RuleStep(rule, reason, value=_value_at(rule, quantity)))
             continue
         value = spec.value_at(quantity)
         event = events.get(rule.pk)
@@ -374,6 +373,15 @@ def _rule_steps(
         else:
             steps.append(RuleStep(rule, event.reason, value, event.before, event.price))
     return steps
+
+
+def _value_at(rule: PriceRule, quantity: int) -> Decimal | None:
+    """The rule's value at a quantity (its tiers over its own value), as the engine reads it."""
+    value = rule.value
+    for tier in sorted(rule.tiers.all(), key=lambda t: t.min_quantity):
+        if tier.min_quantity <= quantity:
+            value = tier.value
+    return value
 
 
 def _scope_reason(snapshot, rule: PriceRule, product, group_ids, company_id) -> str:
