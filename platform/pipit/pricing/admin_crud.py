@@ -50,6 +50,8 @@ from wagtail.models import Revision, WorkflowState
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views.snippets import CreateView as SnippetCreateView
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import HistoryView, SnippetViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
@@ -1206,6 +1208,24 @@ class PriceRuleFilterSet(StatusFilterMixin, WagtailFilterSet):
         fields = ["storefront", "action", "product_scope", "customer_scope"]
 
 
+class WithoutAutosave:
+    """No autosave on the rule form: its ``action`` field shadows the form's ``action``
+    attribute in the browser (``form.action`` is the select), so Wagtail's autosave would post
+    to "[object HTMLSelectElement]". Saving a draft and publishing work as usual."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False
+
+
+class PriceRuleCreateView(WithoutAutosave, SnippetCreateView):
+    pass
+
+
+class PriceRuleEditView(WithoutAutosave, SnippetEditView):
+    pass
+
+
 class PriceRuleIndexView(StorefrontSnippetIndexView):
     add_item_label = _("Add a price rule")
 
@@ -1213,6 +1233,8 @@ class PriceRuleIndexView(StorefrontSnippetIndexView):
 class PriceRuleViewSet(StorefrontSnippetViewSet):
     model = PriceRule
     index_view_class = PriceRuleIndexView
+    add_view_class = PriceRuleCreateView
+    edit_view_class = PriceRuleEditView
     chooser_viewset_class = scoped_snippet_chooser(PriceRule)
     icon = "tag"
     menu_label = _("Price rules")
