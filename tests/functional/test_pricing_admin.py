@@ -382,6 +382,17 @@ def test_comparing_rule_revisions_shows_scope_and_tier_changes(storefront, ops_c
     assert "25" in html and "12" in html
 
 
+def test_the_rule_form_does_not_autosave_into_a_broken_address(storefront, ops_client):
+    # The rule's "action" field shadows form.action in the browser; autosave would post there.
+    ops_client.post(reverse(f"{RULES}:add"), rule_form(storefront, value="10"))
+    rule = PriceRule.objects.get()
+
+    page = ops_client.get(reverse(f"{RULES}:edit", args=[rule.pk]))
+
+    assert page.context["autosave_enabled"] is False
+    assert 'name="action"' in page.content.decode()
+
+
 def test_sales_ops_lock_schedule_and_unpublish_rules(
     storefront, ops_client, sales_ops, buyer, product, django_capture_on_commit_callbacks
 ):
