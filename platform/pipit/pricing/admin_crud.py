@@ -3,7 +3,8 @@
 Price lists and rules are Wagtail snippets (drafts, revisions, scheduled publishing, locking,
 workflows); publishing one recompiles the prices it touches (:mod:`pipit.pricing.receivers`).
 Rows and customer groups are plain model screens: a row of a published list takes effect when
-saved. Every screen is scoped to the storefronts the user staffs: listings, filters, choosers,
+saved. Every screen is scoped to the storefronts where the user runs pricing (sales ops or
+admin role, :func:`pipit.pricing.forms.pricing_storefront_ids`): listings, filters, choosers,
 form choices, and every URL that names an object, which answers 404 for another storefront's.
 
 Row changes are logged on their list (who, when, each value before → after), so the list's
