@@ -68,3 +68,27 @@ def test_publishing_a_list_tells_plugins_after_the_prices_changed(
     payload, price_seen = HEARD[-1]
     assert payload["live"] is False
     assert price_seen == Decimal("100.00")
+
+
+def test_a_rolled_back_change_does_not_stop_later_changes_from_reaching_buyers(
+    storefront, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    storefront.show_prices_to_anonymous = True
+    storefront.save()
+    product = factories.product(storefront, "Drill", price="100.00")
+    price_list = PriceList(storefront=storefront, name="Base", currency="RUB")
+    price_list.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        price_list.save_revision().publish()
+    try:
+        with transaction.atomic():
+            PriceListItem.objects.create(price_list=price_list, product=product, price="10.00")
+            raise RuntimeError("the import failed")
+    except RuntimeError:
+        pass
+    with django_capture_on_commit_callbacks(execute=True):
+        PriceListItem.objects.create(price_list=price_list, product=product, price="90.00")
+    strategy = StorefrontStrategy(storefront=storefront, user=None)
+    assert strategy.fetch_for_product(product).price.excl_tax == Decimal("90.00")

@@ -31,22 +31,26 @@ def schedule(storefront_id: int, scope: Scope) -> None:
     if scope.is_empty:
         return
     connection = transaction.get_connection()
-    pending: dict[int, Scope] = connection.__dict__.setdefault("_pipit_pricing_pending", {})
-    first = not pending
+    pending: dict[int, Scope] = connection.__dict__.setdefault(PENDING, {})
     pending[storefront_id] = pending[storefront_id] | scope if storefront_id in pending else scope
-    if not first:
-        return
+    # Registered once per transaction. A rolled-back transaction drops its callbacks but not the
+    # scopes it gathered: those go with the next commit (an extra recompile, never a missed one).
+    if not any(entry[1] is _flush_pending for entry in connection.run_on_commit):
+        transaction.on_commit(_flush_pending)
 
-    def flush() -> None:
-        from .tasks import compile_scope
 
-        batch = dict(pending)
-        pending.clear()
-        for sf_id, merged in batch.items():
-            data = merged.as_json()
-            compile_scope.delay(sf_id, data["products"], data["companies"])
+PENDING = "_pipit_pricing_pending"
 
-    transaction.on_commit(flush)
+
+def _flush_pending() -> None:
+    from .tasks import compile_scope
+
+    pending = transaction.get_connection().__dict__.get(PENDING, {})
+    batch = dict(pending)
+    pending.clear()
+    for sf_id, merged in batch.items():
+        data = merged.as_json()
+        compile_scope.delay(sf_id, data["products"], data["companies"])
 
 
 def _is_compiled(storefront_id: int) -> bool:

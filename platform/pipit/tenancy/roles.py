@@ -99,6 +99,13 @@ _PRICING = [
     "pricing.change_customergroup",
     "pricing.delete_customergroup",
     "pricing.view_customergroup",
+    "promotions.add_orderpromotion",
+    "promotions.change_orderpromotion",
+    "promotions.delete_orderpromotion",
+    "promotions.view_orderpromotion",
+    "promotions.publish_orderpromotion",
+    "promotions.lock_orderpromotion",
+    "promotions.unlock_orderpromotion",
 ]
 _SALES = [
     "companies.view_company",
