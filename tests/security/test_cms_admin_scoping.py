@@ -169,12 +169,16 @@ def test_category_chooser_lists_only_the_editors_catalog(
     storefront, other_storefront, editor_client
 ):
     factories.category(storefront, "Hair care")
-    factories.category(other_storefront, "Power tools")
+    tools = factories.category(other_storefront, "Power tools")
 
     listing = editor_client.get(reverse("pipit_category_chooser:choose")).content.decode()
+    several = editor_client.get(
+        reverse("pipit_category_chooser:chosen_multiple") + f"?id={tools.pk}"
+    )
 
     assert "Hair care" in listing
     assert "Power tools" not in listing
+    assert "Power tools" not in several.content.decode()
 
 
 def test_product_chooser_search_finds_by_sku(storefront, editor_client):

@@ -132,6 +132,11 @@ class ProductChooserViewSet(ChooserViewSet):
     register_widget = False
 
 
+class CategoryChosenMultipleView(chooser_views.ChosenMultipleView):
+    def get_objects(self, pks):
+        return categories_for_staff(self.request.user).filter(pk__in=pks)
+
+
 class CategoryChooserViewSet(ChooserViewSet):
     model = Category
     icon = "folder-open-inverse"
@@ -141,6 +146,7 @@ class CategoryChooserViewSet(ChooserViewSet):
     choose_view_class = CategoryChooseView
     choose_results_view_class = CategoryChooseResultsView
     chosen_view_class = CategoryChosenView
+    chosen_multiple_view_class = CategoryChosenMultipleView
     register_widget = False
 
 
