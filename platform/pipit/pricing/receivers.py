@@ -32,10 +32,11 @@ def schedule(storefront_id: int, scope: Scope) -> None:
         return
     connection = transaction.get_connection()
     pending: dict[int, Scope] = connection.__dict__.setdefault(PENDING, {})
+    flushed = not pending
     pending[storefront_id] = pending[storefront_id] | scope if storefront_id in pending else scope
     # Registered once per transaction. A rolled-back transaction drops its callbacks but not the
     # scopes it gathered: those go with the next commit (an extra recompile, never a missed one).
-    if not any(entry[1] is _flush_pending for entry in connection.run_on_commit):
+    if flushed or not any(entry[1] is _flush_pending for entry in connection.run_on_commit):
         transaction.on_commit(_flush_pending)
 
 
