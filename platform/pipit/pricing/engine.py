@@ -210,6 +210,67 @@ def price_at(
     return price, steps
 
 
+def _rule_order(rule: RuleSpec) -> tuple[int, int]:
+    return (-rule.priority, rule.id)
+
+
+def _list_row_at(levels: dict[str, list[ListRow]], quantity: int) -> ListRow | None:
+    """The row :func:`price_at` takes its list price from at ``quantity``."""
+    for level in LEVELS:
+        rows = levels.get(level)
+        if rows:
+            row = _pick_row(rows, quantity)
+            if row is not None:
+                return row
+    return None
+
+
+def _price_from(
+    quantity: int,
+    base: Decimal | None,
+    cost: Decimal | None,
+    row: ListRow | None,
+    rules: list[RuleSpec],
+) -> tuple[Decimal, list] | None:
+    """:func:`price_at` without the trace, once the list row is known (the compiler's hot loop:
+    the same steps in the same order, with the percent-off action inlined)."""
+    if base is not None:
+        steps: list = [[BASE, str(base)]]
+        price = base
+    else:
+        steps = []
+        price = None
+    if row is not None:
+        price = row.price
+        steps.append([LIST, row.list_id, str(price)])
+    if price is None:
+        return None
+    for rule in rules:
+        value = rule.value
+        if rule.tiers:
+            for min_quantity, tier_value in rule.tiers:  # sorted ascending
+                if min_quantity <= quantity:
+                    value = tier_value
+        if value is None:
+            continue
+        action = rule.action
+        if action == "percent_off":
+            new = price * (HUNDRED - min(value, HUNDRED)) / HUNDRED
+        else:
+            new = apply_action(action, value, price, cost, rule.rounding)
+            if new is None:
+                continue
+        new = max(new, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+        stacking = rule.stacking
+        if stacking == "best" and new >= price:
+            continue
+        price = new
+        steps.append([RULE, rule.id, str(new)])
+        if stacking == "first":
+            break
+    return max(price, ZERO).quantize(CENT, rounding=ROUND_HALF_UP), steps
+
+
 def compute(
     base: Decimal | None,
     cost: Decimal | None,
@@ -219,16 +280,29 @@ def compute(
     """The tier table for one product and audience; empty when nothing prices the product.
 
     ``rules`` must already be the rules that apply to this product and audience, in any order.
+    The table is :func:`price_at` at every quantity break, keeping only breaks that lower the
+    price.
     """
-    rules = sorted(rules, key=RuleSpec.sort_key)
+    if len(rules) > 1:
+        rules = sorted(rules, key=_rule_order)
     if not rules and not any(levels.values()):
         if base is None:
             return []
         price = max(base, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
         return [Tier(1, price, base, [[BASE, str(base)]])]
+    tiered = [rule for rule in rules if rule.tiers]
     tiers: list[Tier] = []
+    seen_row: object = _NOTHING
+    seen_values: list | None = None
     for quantity in breakpoints(levels, rules):
-        result = price_at(quantity, base, cost, levels, rules)
+        # A break where the list row and every rule's value are those of the break before
+        # prices the same, so it cannot lower the price: skipped without computing it.
+        row = _list_row_at(levels, quantity)
+        values = [rule.value_at(quantity) for rule in tiered] if tiered else None
+        if row is seen_row and values == seen_values:
+            continue
+        seen_row, seen_values = row, values
+        result = _price_from(quantity, base, cost, row, rules)
         if result is None:
             continue
         price, steps = result
@@ -239,6 +313,9 @@ def compute(
             continue
         tiers.append(Tier(quantity, price, base if base is not None else price, steps))
     return tiers
+
+
+_NOTHING = object()
 
 
 def tier_for(tiers: list[Tier], quantity: int) -> Tier | None:
