@@ -67,6 +67,7 @@ class OrderPromotion(
         PERCENT_OFF = "percent_off", _("Percent off the order from a threshold")
         AMOUNT_OFF = "amount_off", _("Fixed amount off the order from a threshold")
         BUY_N_GET_M = "buy_n_get_m", _("Multi-buy: of every N items, the cheapest M free")
+        # xgettext:no-python-format
         NTH_ITEM_PERCENT = "nth_percent", _("Multi-buy: every N-th item X% off")
 
     class CustomerScope(models.TextChoices):
@@ -86,6 +87,7 @@ class OrderPromotion(
     name = models.CharField(
         _("name"),
         max_length=120,
+        # xgettext:no-python-format
         help_text=_("Buyers see it in the cart and on the order, e.g. '5% off orders over 1.5M'."),
     )
     description = models.TextField(
