@@ -23,7 +23,7 @@ from oscar.apps.catalogue.models import (
 )
 from wagtail.models import Revision
 
-from pipit.catalog.queries import products_for_storefront
+from pipit.catalog.queries import products_for_storefront, with_purchase_info
 from pipit.cms.models import PromoBanner
 from pipit.companies.models import Company, CompanyAddress, CompanyMember
 from pipit.demo import logins as demo_logins
@@ -31,6 +31,15 @@ from pipit.demo.catalogs import build_catalog
 from pipit.demo.sites import PASSWORD, load_sites, logins
 from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.oscar_apps.partner.models import Partner, StockRecord
+from pipit.pricing.models import (
+    CustomerGroup,
+    PriceList,
+    PriceListItem,
+    PriceRule,
+    PriceRuleTier,
+    PricingState,
+)
+from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.themes.models import DesignTokens
 
@@ -55,6 +64,12 @@ ROW_MODELS = [
     get_user_model(),
     PromoBanner,
     Revision,
+    CustomerGroup,
+    CustomerGroup.companies.through,
+    PriceList,
+    PriceListItem,
+    PriceRule,
+    PriceRuleTier,
 ]
 
 
@@ -399,3 +414,60 @@ def test_every_demo_company_has_an_order_history(small_demo):
         orders = Order.objects.filter(company=company, storefront=company.storefront)
         assert sorted(orders.values_list("status", flat=True)) == ["confirmed", "delivered"]
         assert all(order.lines.exists() for order in orders)
+
+
+GROUP_NAMES = {
+    "ru": {"regular": "Постоянные клиенты", "new": "Новые клиенты", "distributor": "Дистрибьюторы"},
+    "en": {"regular": "Regular customers", "new": "New customers", "distributor": "Distributors"},
+}
+
+
+def _price_for(storefront, user, product_id, quantity=1):
+    product = with_purchase_info(Product.objects.filter(pk=product_id), storefront).get()
+    strategy = StorefrontStrategy(storefront=storefront, user=user)
+    return strategy.fetch_for_product(product, quantity=quantity).price.excl_tax
+
+
+def test_each_storefront_prices_by_groups_contracts_and_rules_all_published(small_demo):
+    for code, storefront in small_demo.items():
+        groups = {g.code: g for g in CustomerGroup.objects.for_storefront(storefront)}
+        assert {c: g.name for c, g in groups.items()} == GROUP_NAMES[storefront.language]
+        members = {c: list(g.companies.values_list("inn", flat=True)) for c, g in groups.items()}
+        site = next(s for s in load_sites() if s.code == code)
+        assert members == {
+            "regular": [site.company("a").inn],
+            "new": [site.company("c").inn],
+            "distributor": [site.company("b").inn],
+        }
+        lists = PriceList.objects.for_storefront(storefront)
+        assert all(pl.live and not pl.has_unpublished_changes for pl in lists)
+        group_list = lists.get(kind=PriceList.Kind.GROUP)
+        assert list(group_list.groups.all()) == [groups["distributor"]]
+        assert set(group_list.items.values_list("min_quantity", flat=True)) == {1, 10, 50}
+        contracts = lists.get(kind=PriceList.Kind.COMPANY)
+        assert contracts.items.values("company").distinct().count() == 2
+        rules = PriceRule.objects.for_storefront(storefront)
+        assert rules.count() == 2 and all(r.live for r in rules)
+        assert {r.action for r in rules} == {"percent_off"}
+        assert rules.filter(value=7, categories__isnull=False).exists()
+        assert rules.get(value__isnull=True).tiers.count() == 2
+        assert PricingState.objects.get(storefront=storefront).compiled_on is not None
+
+
+def test_a_demo_buyer_of_a_contract_company_pays_the_contract_price(small_demo):
+    for code, storefront in small_demo.items():
+        buyer = get_user_model().objects.get(email=f"buyer2@{code}-a.demo")
+        company = CompanyMember.objects.get(user=buyer).company
+        contract = PriceList.objects.get(storefront=storefront, kind=PriceList.Kind.COMPANY)
+        row = contract.items.filter(company=company, min_quantity=1).order_by("product").first()
+        base = StockRecord.objects.get(product_id=row.product_id).price
+        assert row.price < base
+
+        assert _price_for(storefront, buyer, row.product_id) == row.price, code
+        # A buyer of a company without a contract pays the catalog's price.
+        other = get_user_model().objects.get(email=f"buyer2@{code}-c.demo")
+        assert _price_for(storefront, other, row.product_id) == base, code
+        tier = contract.items.filter(company=company, product_id=row.product_id, min_quantity__gt=1)
+        if tier.exists():
+            tier = tier.get()
+            assert _price_for(storefront, buyer, row.product_id, tier.min_quantity) == tier.price

@@ -9,9 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pipit.catalog.queries import products_for_storefront, with_purchase_info
 from pipit.pricing.compiler import Scope, compile_prices
+from pipit.pricing.engine import ListRow, RuleSpec, breakpoints, compute, price_at
 from pipit.pricing.models import (
     CustomerGroup,
     EffectivePrice,
@@ -213,3 +217,78 @@ def test_a_page_of_prices_is_one_query_and_companies_store_only_differences(worl
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert got[:5] == [Decimal("9.00")] * 5
     assert got[5:] == [Decimal("10.00")] * 25
+
+
+# -- the engine's fast path ----------------------------------------------------------------------
+
+money = st.decimals(min_value=Decimal("0"), max_value=Decimal("2000000"), places=2)
+percent = st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)
+quantities = st.integers(min_value=1, max_value=200)
+list_rows = st.lists(
+    st.builds(
+        ListRow,
+        list_id=st.integers(1, 4),
+        priority=st.integers(-2, 2),
+        min_quantity=quantities,
+        price=money,
+    ),
+    max_size=5,
+)
+
+
+@st.composite
+def rule_specs(draw):
+    action = draw(st.sampled_from(["percent_off", "fixed_price", "markup", "round"]))
+    values = {
+        "percent_off": percent,
+        "fixed_price": money,
+        "markup": st.decimals(min_value=Decimal("0"), max_value=Decimal("300"), places=2),
+        "round": st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000"), places=2),
+    }[action]
+    tiers = draw(st.lists(st.tuples(quantities, values), max_size=3, unique_by=lambda t: t[0]))
+    return RuleSpec(
+        id=draw(st.integers(1, 10_000)),
+        priority=draw(st.integers(-3, 3)),
+        stacking=draw(st.sampled_from(["best", "first", "cumulative"])),
+        action=action,
+        value=draw(st.none() | values),
+        rounding=draw(st.sampled_from(["nearest", "up", "down"])),
+        tiers=tuple(sorted(tiers)),
+    )
+
+
+def table_from_price_at(base, cost, levels, rules):
+    """The tier table as the engine defines it: price_at at every break, kept where it lowers
+    the price (the compiler's fast path must give exactly this, steps included)."""
+    rules = sorted(rules, key=RuleSpec.sort_key)
+    if not rules and not any(levels.values()):
+        if base is None:
+            return []
+        price = max(base, Decimal("0")).quantize(Decimal("0.01"))
+        return [(1, price, base, [["b", str(base)]])]
+    table = []
+    for quantity in breakpoints(levels, rules):
+        result = price_at(quantity, base, cost, levels, rules)
+        if result is None or (table and result[0] >= table[-1][1]):
+            continue
+        table.append((quantity, result[0], base if base is not None else result[0], result[1]))
+    return table
+
+
+@hypothesis_settings(max_examples=3000, deadline=None)
+@given(
+    base=st.none() | money,
+    cost=st.none() | money,
+    company=list_rows,
+    group=list_rows,
+    store=list_rows,
+    rules=st.lists(rule_specs(), max_size=6, unique_by=lambda r: r.id),
+)
+def test_compute_gives_the_price_at_every_break_steps_and_all(
+    base, cost, company, group, store, rules
+):
+    levels = {"company": company, "group": group, "storefront": store}
+    tiers = compute(base, cost, levels, rules)
+    assert [(t.min_quantity, t.price, t.base_price, t.steps) for t in tiers] == (
+        table_from_price_at(base, cost, levels, rules)
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,6 +50,14 @@ from pipit.oscar_apps.partner.models import Partner, StockRecord
 from pipit.plugins.forms import SETTINGS_PREFIX, cleaned_settings, settings_form_for
 from pipit.plugins.models import PluginActivation, activations, forget_activations
 from pipit.plugins.registry import registry as plugin_registry
+from pipit.pricing.compiler import Scope, compile_prices
+from pipit.pricing.models import (
+    CustomerGroup,
+    PriceList,
+    PriceListItem,
+    PriceRule,
+    PriceRuleTier,
+)
 from pipit.pricing.strategy import StorefrontStrategy
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.tenancy.services import StorefrontSpec, provision_storefront
@@ -186,6 +195,7 @@ class DemoLoader:
             self._home_page(site, storefront, categories, products, report)
             self._landing_pages(site, storefront, categories, products, report)
             self._banners(site, storefront, categories, products, companies, report)
+            self._pricing(site, storefront, catalog, categories, products, companies, report)
             self._plugins(site, storefront, report)
             self._orders(site, storefront, companies, report)
         report.companies = len(companies)
@@ -711,6 +721,36 @@ class DemoLoader:
             banner.save()
             banner.save_revision().publish()
 
+    # --- pricing -------------------------------------------------------------------------------
+
+    def _pricing(
+        self,
+        site: SiteDefinition,
+        storefront: Storefront,
+        catalog: Catalog,
+        categories: dict[str, Category],
+        products: dict[str, Product],
+        companies: dict[str, Company],
+        report: SiteReport,
+    ) -> None:
+        """Customer groups, a group list with quantity tiers, contract prices and rules from the
+        site file's ``[pricing]`` table, all published; then the storefront's prices compiled
+        in full, so the demo's orders, pages and API read them at once.
+
+        Products are picked from the storefront's own catalog: the first offers (by SKU) of the
+        category named, or of the whole catalog when a small demo has none there.
+        """
+        spec = site_pricing(site)
+        if spec:
+            pricing = _DemoPricing(
+                storefront, spec, catalog.capped(self.product_limit), categories, products
+            )
+            groups = pricing.groups(companies, report.rows)
+            pricing.group_lists(groups, report.rows)
+            pricing.contracts(companies, report.rows)
+            pricing.rules(report.rows)
+        compile_prices(storefront, Scope())
+
     # --- order history -------------------------------------------------------------------------
 
     #: Past orders per demo company: (PO number, lines, status it has reached).
@@ -819,6 +859,200 @@ class DemoLoader:
                 report.rows.unchanged += 1
             forget_activations(storefront)
             plugin.load_demo(storefront)
+
+
+def site_pricing(site: SiteDefinition) -> dict[str, Any]:
+    """The site file's ``[pricing]`` table (read from the file: the definition keeps the tables
+    the storefront itself needs)."""
+    spec = getattr(site, "pricing", None)
+    if spec is not None:
+        return dict(spec)
+    if site.path is None or not Path(site.path).exists():
+        return {}
+    with Path(site.path).open("rb") as fh:
+        return dict(tomllib.load(fh).get("pricing", {}))
+
+
+def _share(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+class _DemoPricing:
+    """Applies one storefront's ``[pricing]`` table; every object is found by its natural key
+    (group code, list or rule name) and published again only when it differs."""
+
+    def __init__(
+        self,
+        storefront: Storefront,
+        spec: dict[str, Any],
+        top: list[ProductDef],
+        categories: dict[str, Category],
+        products: dict[str, Product],
+    ):
+        self.storefront = storefront
+        self.spec = spec
+        self.categories = categories
+        self.products = products
+        self.top = top
+
+    def pick(self, category: str | None, count: int) -> list[tuple[Product, Decimal]]:
+        """The first ``count`` offers (by SKU) of a category, with their base prices."""
+
+        def offers(items):
+            found = [c for item in items for c in (item.children or [item]) if c.price]
+            return sorted(found, key=lambda d: d.sku)
+
+        chosen = offers(i for i in self.top if i.category == category) if category else []
+        if not chosen:
+            chosen = offers(self.top)
+        return [(self.products[d.key], d.price) for d in chosen[:count]]
+
+    # customer groups
+    def groups(self, companies: dict[str, Company], counts: Counts) -> dict[str, CustomerGroup]:
+        result = {}
+        for code, spec in self.spec.get("groups", {}).items():
+            group = CustomerGroup.objects.filter(
+                storefront=self.storefront, code=code
+            ).first() or CustomerGroup(storefront=self.storefront, code=code)
+            _save_if_changed(
+                group,
+                {"name": spec["name"], "description": spec.get("description", "")},
+                counts,
+            )
+            wanted = {companies[key].pk for key in spec.get("companies", [])}
+            if set(group.companies.values_list("pk", flat=True)) != wanted:
+                group.companies.set(wanted)
+                counts.updated += 1
+            result[code] = group
+        return result
+
+    # price lists
+    def _list(
+        self,
+        name: str,
+        kind: str,
+        rows: set[tuple[int, int | None, int, Decimal]],
+        counts: Counts,
+        *,
+        groups: list[CustomerGroup] = (),
+        priority: int = 0,
+    ) -> None:
+        price_list = PriceList.objects.filter(storefront=self.storefront, name=name).first()
+        values = {"kind": kind, "currency": self.storefront.currency, "priority": priority}
+        group_ids = {g.pk for g in groups}
+        if price_list is None:
+            price_list = PriceList(storefront=self.storefront, name=name, live=False, **values)
+            counts.created += 1
+            changed = True
+        else:
+            changed = any(getattr(price_list, k) != v for k, v in values.items())
+            changed |= {g.pk for g in price_list.groups.all()} != group_ids
+            changed |= not price_list.live or price_list.has_unpublished_changes
+            for name_, value in values.items():
+                setattr(price_list, name_, value)
+        stored = (
+            {
+                (item.product_id, item.company_id, item.min_quantity, item.price): item.pk
+                for item in PriceListItem.objects.filter(price_list=price_list)
+            }
+            if price_list.pk
+            else {}
+        )
+        if set(stored) != rows:
+            changed = True
+        if not changed:
+            counts.unchanged += 1
+            return
+        if price_list.pk:
+            counts.updated += 1
+        price_list.groups.set(groups)
+        price_list.save()
+        stale = [pk for key, pk in stored.items() if key not in rows]
+        PriceListItem.objects.filter(pk__in=stale).delete()
+        PriceListItem.objects.bulk_create(
+            PriceListItem(
+                price_list=price_list,
+                product_id=product_id,
+                company_id=company_id,
+                min_quantity=min_quantity,
+                price=price,
+            )
+            for product_id, company_id, min_quantity, price in sorted(
+                rows - set(stored), key=lambda r: (r[0], r[1] or 0, r[2])
+            )
+        )
+        price_list.save_revision().publish()
+
+    def group_lists(self, groups: dict[str, CustomerGroup], counts: Counts) -> None:
+        for spec in self.spec.get("lists", []):
+            rows = {
+                (product.pk, None, quantity, (price * _share(share)).quantize(CENT))
+                for product, price in self.pick(spec.get("category"), spec.get("products", 5))
+                for quantity, share in spec["tiers"]
+            }
+            self._list(
+                spec["name"],
+                PriceList.Kind.GROUP,
+                rows,
+                counts,
+                groups=[groups[code] for code in spec.get("groups", [])],
+                priority=spec.get("priority", 0),
+            )
+
+    def contracts(self, companies: dict[str, Company], counts: Counts) -> None:
+        specs = self.spec.get("contracts", [])
+        if not specs:
+            return
+        rows = set()
+        for spec in specs:
+            company = companies[spec["company"]]
+            for product, price in self.pick(spec.get("category"), spec.get("products", 5)):
+                for quantity, share in [[1, spec["share"]], *spec.get("tiers", [])]:
+                    amount = (price * _share(share)).quantize(CENT)
+                    rows.add((product.pk, company.pk, quantity, amount))
+        name = self.spec.get("contract_list", "Contract prices")
+        self._list(name, PriceList.Kind.COMPANY, rows, counts)
+
+    # rules
+    def rules(self, counts: Counts) -> None:
+        for spec in self.spec.get("rules", []):
+            category = self.categories[spec["category"]]
+            value = spec.get("percent_off")
+            values = {
+                "product_scope": PriceRule.ProductScope.CATEGORIES,
+                "customer_scope": PriceRule.CustomerScope.ALL,
+                "action": PriceRule.Action.PERCENT_OFF,
+                "value": None if value is None else _share(value).quantize(CENT),
+                "priority": spec.get("priority", 0),
+                "stacking": spec.get("stacking", PriceRule.Stacking.BEST),
+                "description": spec.get("description", ""),
+            }
+            tiers = [(q, _share(v).quantize(CENT)) for q, v in spec.get("tiers", [])]
+            rule = PriceRule.objects.filter(storefront=self.storefront, name=spec["name"]).first()
+            if rule is None:
+                rule = PriceRule(storefront=self.storefront, name=spec["name"], live=False)
+                counts.created += 1
+            else:
+                same = (
+                    all(getattr(rule, k) == v for k, v in values.items())
+                    and [c.pk for c in rule.categories.all()] == [category.pk]
+                    and [(t.min_quantity, t.value) for t in rule.tiers.all()] == tiers
+                    and rule.live
+                    and not rule.has_unpublished_changes
+                )
+                if same:
+                    counts.unchanged += 1
+                    continue
+                counts.updated += 1
+            for name, value in values.items():
+                setattr(rule, name, value)
+            rule.categories.set([category])
+            rule.tiers.set([PriceRuleTier(min_quantity=q, value=v) for q, v in tiers])
+            rule.save()
+            rule.save_revision().publish()
+
+
+CENT = Decimal("0.01")
 
 
 def _initial_settings(plugin) -> dict[str, Any]:
