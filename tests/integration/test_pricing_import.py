@@ -413,3 +413,40 @@ def test_row_checks_cost_a_fixed_number_of_queries(world):
             run_import(world, upload("prices.csv", content))
         counts.append([q["sql"] for q in queries.captured_queries])
     assert len(counts[1]) == len(counts[2]), counts
+
+
+@pytest.mark.parametrize(
+    ("written", "cents"),
+    [
+        ("1250", 125000),
+        ("90.5", 9050),
+        ("612,50", 61250),
+        (" 1 234,50 ", 123450),
+        ("1\u00a0234.5", 123450),
+        ("1,234.50", 123450),
+        ("1.234,50", 123450),
+        ("455 ₽", 45500),
+        (91.2, 9120),
+        (89.10000000000001, 8910),  # a formula's float, as Excel shows it
+        (150, 15000),
+        ("0", 0),
+    ],
+)
+def test_prices_are_read_as_sales_ops_write_them(written, cents):
+    assert imports.parse_price(written) == (cents, "")
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("01.03.2025", datetime.date(2025, 3, 1)),
+        ("1.3.2025", datetime.date(2025, 3, 1)),
+        ("2025-03-01", datetime.date(2025, 3, 1)),
+        ("2025-03-01 00:00:00", datetime.date(2025, 3, 1)),
+        (45717, datetime.date(2025, 3, 1)),  # Excel's day number
+        (datetime.datetime(2025, 3, 1, 0, 0), datetime.date(2025, 3, 1)),
+        ("", None),
+    ],
+)
+def test_dates_are_read_in_russian_iso_and_excel_forms(written, day):
+    assert imports.parse_date(written) == (day, "")

@@ -349,12 +349,16 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _CURRENCY = re.compile(r"(₽|руб\.?|р\.|rub|rur)$", re.IGNORECASE)
 _DECIMAL = re.compile(r"\+?(\d+(\.\d*)?|\.\d+)")
 _NEGATIVE = re.compile(r"-(\d+(\.\d*)?|\.\d+)")
+_SIMPLE_PRICE = re.compile(r"(\d{1,12})(?:[.,](\d{1,2}))?")
 MAX_CENTS = 10**14  # PriceListItem.price: 14 digits, 2 of them decimals
 MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField
 
 
 def parse_price(raw: Any) -> tuple[int | None, str]:
     """``(cents, "")`` or ``(None, reason)`` for a price as written or as a cell value."""
+    if isinstance(raw, str) and (simple := _SIMPLE_PRICE.fullmatch(raw)):
+        # "1250", "90.5", "612,50": most cells of a CSV, read without Decimal.
+        return int(simple[1]) * 100 + int((simple[2] or "").ljust(2, "0")), ""
     if isinstance(raw, bool):
         return None, _("The price is not a number.")
     if isinstance(raw, int):
@@ -402,6 +406,9 @@ def parse_quantity(raw: Any) -> tuple[int | None, str]:
     """``(quantity, "")`` or ``(None, reason)``; an empty cell means from 1 piece."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return 1, ""
+    if isinstance(raw, str) and raw.isdecimal() and raw.isascii() and 0 < len(raw) < 10:
+        value = int(raw)
+        return (value, "") if value >= 1 else (None, _("The quantity must be at least 1."))
     if isinstance(raw, bool):
         return None, _("The quantity is not a whole number.")
     if isinstance(raw, int):
@@ -668,20 +675,17 @@ class CheckResult:
     products: int = 0
 
 
+_ROW_COLUMNS = ("company", "kpp", "sku", "price", "min_quantity", "valid_from", "valid_to")
+
+
 class RowChecker:
     def __init__(self, storefront, header: Header):
         self.header = header
         self.companies = CompanyIndex(storefront)
         self.products = ProductIndex(storefront)
         self._dates: dict[Any, tuple[datetime.date | None, str]] = {}
-        self._get = {
-            column: (lambda cells, p=position: cells[p] if p < len(cells) else None)
-            for column, position in header.positions.items()
-        }
-
-    def cell(self, cells: Sequence[Any], column: str) -> Any:
-        getter = self._get.get(column)
-        return getter(cells) if getter else None
+        # Where each column sits (-1: not in the file), in the order ``check`` reads them.
+        self._positions = tuple(header.positions.get(column, -1) for column in _ROW_COLUMNS)
 
     def _date(self, raw: Any) -> tuple[datetime.date | None, str]:
         found = self._dates.get(raw)
@@ -701,30 +705,28 @@ class RowChecker:
                 Problem(number, column, names.get(column, ""), _text(raw)[:100], reason)
             )
 
-        raw_company = self.cell(cells, "company")
-        kpp = _text(self.cell(cells, "kpp"))
+        width = len(cells)
+        raw_company, raw_kpp, raw_sku, raw_price, raw_quantity, raw_start, raw_end = (
+            cells[p] if 0 <= p < width else None for p in self._positions
+        )
+        kpp = _text(raw_kpp)
         if kpp.isdigit() and len(kpp) == 8:
             kpp = kpp.zfill(9)  # a KPP stored as a number lost its leading zero
         company, reason = self.companies.find(_text(raw_company), kpp)
         if reason:
             problem("company", raw_company, reason)
-        raw_sku = self.cell(cells, "sku")
         product, reason = self.products.find(_text(raw_sku))
         if reason:
             problem("sku", raw_sku, reason)
-        raw_price = self.cell(cells, "price")
         cents, reason = parse_price(raw_price)
         if reason:
             problem("price", raw_price, reason)
-        raw_quantity = self.cell(cells, "min_quantity")
         quantity, reason = parse_quantity(raw_quantity)
         if reason:
             problem("min_quantity", raw_quantity, reason)
-        raw_start = self.cell(cells, "valid_from")
         start, reason = self._date(raw_start)
         if reason:
             problem("valid_from", raw_start, reason)
-        raw_end = self.cell(cells, "valid_to")
         end, reason = self._date(raw_end)
         if reason:
             problem("valid_to", raw_end, reason)
