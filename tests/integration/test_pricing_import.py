@@ -338,11 +338,18 @@ def test_a_large_file_goes_through_the_task_with_progress_and_prices_change(
     assert len(lines) - 1 == 12_000
     buyer = factories.buyer(companies[7])
 
+    with django_capture_on_commit_callbacks() as queued:
+        result = run_import(world, upload("big.csv", "\n".join(lines)), apply=True)
+    # Too big for the request: queued for the Celery task, which starts after the commit.
+    assert (result.status, result.processed_rows) == (PriceImport.Status.QUEUED, 0)
+    assert not PriceListItem.objects.exists()
+
     with (
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        result = run_import(world, upload("big.csv", "\n".join(lines)), apply=True)
+        for callback in queued:
+            callback()
     result.refresh_from_db()
 
     assert result.status == PriceImport.Status.APPLIED, result.error
@@ -450,3 +457,42 @@ def test_prices_are_read_as_sales_ops_write_them(written, cents):
 )
 def test_dates_are_read_in_russian_iso_and_excel_forms(written, day):
     assert imports.parse_date(written) == (day, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_reports_progress_while_it_checks_a_large_file(
+    celery_worker_process, settings, storefront
+):
+    """PostgreSQL + Redis: the admin's progress bar reads what another process writes."""
+    import time
+
+    from pipit.settings import test as test_settings
+
+    settings.MEDIA_ROOT = test_settings.MEDIA_ROOT  # where the worker finds the upload
+    factories.product(storefront, "Drill", sku="DRL-1")
+    companies = [factories.company(storefront, f"Buyer {n}") for n in range(20)]
+    lines = ["inn;sku;price;min_quantity"]
+    lines += [f"{c.inn};DRL-1;{500 - q * 0.01:.2f};{q}" for c in companies for q in range(1, 3001)]
+    contracts = PriceList.objects.create(
+        storefront=storefront, name="Contracts", kind="company", currency="RUB"
+    )
+    price_import = imports.create_import(
+        storefront, upload("big.csv", "\n".join(lines)), user=None, price_list=contracts
+    )
+    try:
+        imports.start(price_import, apply=False)  # autocommit: queued to the worker at once
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            price_import.refresh_from_db()
+            seen.append((price_import.status, price_import.processed_rows))
+            if not price_import.is_running:
+                break
+            time.sleep(0.02)
+
+        assert price_import.status == PriceImport.Status.CHECKED, price_import.error
+        assert price_import.accepted == price_import.processed_rows == 60_000
+        midway = [rows for status, rows in seen if status == "checking" and 0 < rows < 60_000]
+        assert midway, seen[-5:]
+    finally:
+        price_import.file.delete(save=False)
