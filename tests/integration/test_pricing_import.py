@@ -496,3 +496,32 @@ def test_a_real_worker_reports_progress_while_it_checks_a_large_file(
         assert midway, seen[-5:]
     finally:
         price_import.file.delete(save=False)
+
+
+def test_apply_checks_the_file_again_and_refuses_what_changed_since_the_dry_run(
+    world, django_capture_on_commit_callbacks
+):
+    checked = run_import(world, upload("prices.csv", GOOD))
+    assert checked.can_apply
+    world["acme"].inn = "7701999999"  # renamed in the CRM after the dry run
+    world["acme"].code = ""
+    world["acme"].save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = imports.start(checked, apply=True)
+
+    assert result.status == PriceImport.Status.FAILED
+    assert "2 rows are rejected, so nothing was applied" in result.error
+    assert [p["row"] for p in result.report["rejected_rows"]] == [2, 3]
+    assert not PriceListItem.objects.exists()
+
+
+def test_a_list_deleted_after_the_dry_run_fails_the_apply_with_its_reason(world):
+    checked = run_import(world, upload("prices.csv", GOOD))
+    world["list"].delete()
+    checked.refresh_from_db()
+
+    assert not checked.can_apply
+    assert imports.why_not_applicable(checked) == "The price list of this import no longer exists."
+    assert imports.start(checked, apply=True).status == PriceImport.Status.CHECKED
+    assert not PriceListItem.objects.exists()

@@ -38,6 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -1069,12 +1070,18 @@ def _read_file(price_import: PriceImport) -> bytes:
         return handle.read()
 
 
-def _fail(price_import: PriceImport, message: str) -> PriceImport:
-    price_import.status = Status.FAILED
-    price_import.error = message
-    price_import.finished_at = timezone.now()
-    price_import.save()
+_CHECK_FIELDS = ("total_rows", "processed_rows", "accepted", "rejected", "report")
+
+
+def _fail(price_import: PriceImport, message: str, keep: tuple[str, ...] = ()) -> PriceImport:
+    """Mark the import failed, saving only the status and the ``keep`` fields: after a rolled
+    back write the instance may name rows that no longer exist (a list created, say)."""
+    fields = {name: getattr(price_import, name) for name in keep}
+    PriceImport.objects.filter(pk=price_import.pk).update(
+        status=Status.FAILED, error=message, finished_at=timezone.now(), **fields
+    )
     cache.delete(_progress_key(price_import.pk))
+    price_import.refresh_from_db()
     return price_import
 
 
@@ -1104,7 +1111,7 @@ def run(price_import: PriceImport) -> PriceImport:
         _record_check(price_import, check)
         target = _target_list(price_import)
         if isinstance(target, str):
-            return _fail(price_import, target)
+            return _fail(price_import, target, keep=_CHECK_FIELDS)
         if price_import.mode == PriceImport.Mode.DRY_RUN or check.rejected or not check.total:
             plan = upsert(
                 target.pk if target else None, check, replace=price_import.replace, write=False
@@ -1201,7 +1208,6 @@ def _apply(
             scope = Scope.of(written.products, written.companies)
             scheduled = bool(target.live and not scope.is_empty)
             if scheduled:
-                schedule(target.storefront_id, scope)
                 # Unpublishing the list later must recompile what this import reached too.
                 remember_footprint(target, stored_footprint(target) | scope)
             price_import.price_list = target
@@ -1212,9 +1218,11 @@ def _apply(
             price_import.report["recompile_scheduled"] = scheduled
             price_import.save()
             _log_on_list(price_import, target, written)
+            if scheduled:
+                # Last, once for the whole import: recompiled after the commit.
+                schedule(target.storefront_id, scope)
     except IntegrityError:
         logger.warning("pricing: import %s hit a concurrent change", price_import.pk, exc_info=True)
-        price_import.refresh_from_db(fields=["price_list"])
         return _fail(
             price_import,
             _(
@@ -1347,9 +1355,14 @@ def start(price_import: PriceImport, *, apply: bool) -> PriceImport:
     if price_import.status == Status.CHECKED:
         if not apply:
             return price_import
-        claimed = PriceImport.objects.filter(
-            pk=price_import.pk, status=Status.CHECKED, rejected=0, accepted__gt=0
-        ).update(status=Status.QUEUED, mode=mode, error="")
+        # The same conditions as PriceImport.can_apply, checked and claimed in one statement.
+        claimed = (
+            PriceImport.objects.filter(
+                pk=price_import.pk, status=Status.CHECKED, rejected=0, accepted__gt=0
+            )
+            .filter(Q(price_list__isnull=False) | Q(creates_list=True))
+            .update(status=Status.QUEUED, mode=mode, error="")
+        )
         price_import.refresh_from_db()
         if not claimed:
             return price_import
