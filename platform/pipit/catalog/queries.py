@@ -34,12 +34,13 @@ def products_for_storefront(storefront: Storefront) -> QuerySet[Product]:
     in_scope_category = ProductCategory.objects.filter(product=OuterRef("pk")).filter(
         storefront.category_filter("category__")
     )
-    sold_here = StockRecord.objects.filter(partner_id__in=storefront.partner_ids).filter(
-        product=OuterRef("pk")
-    ) | StockRecord.objects.filter(
-        partner_id__in=storefront.partner_ids, product__parent=OuterRef("pk")
+    # Plain (not correlated) subqueries over the storefront's offers: a correlated EXISTS walks
+    # every offer of the partner for each product, which is quadratic on a large catalog.
+    offers = StockRecord.objects.filter(partner_id__in=storefront.partner_ids)
+    sold_here = Q(pk__in=offers.values("product_id")) | Q(
+        pk__in=offers.filter(product__parent__isnull=False).values("product__parent_id")
     )
-    return Product.objects.browsable().filter(Exists(in_scope_category), Exists(sold_here))
+    return Product.objects.browsable().filter(Exists(in_scope_category)).filter(sold_here)
 
 
 def purchasable_for_storefront(storefront: Storefront) -> QuerySet[Product]:
@@ -50,13 +51,11 @@ def purchasable_for_storefront(storefront: Storefront) -> QuerySet[Product]:
     pages list :func:`products_for_storefront` (the browsable, top-level products).
     """
     browsable = products_for_storefront(storefront)
-    offered = StockRecord.objects.filter(
-        partner_id__in=storefront.partner_ids, product=OuterRef("pk")
-    )
+    offered = StockRecord.objects.filter(partner_id__in=storefront.partner_ids)
     return Product.objects.filter(
         Q(structure=Product.STANDALONE, pk__in=browsable.values("pk"))
         | Q(structure=Product.CHILD, is_public=True, parent__in=browsable.values("pk"))
-    ).filter(Exists(offered))
+    ).filter(pk__in=offered.values("product_id"))
 
 
 def products_for_staff(user) -> QuerySet[Product]:

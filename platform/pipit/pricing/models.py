@@ -22,7 +22,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -219,10 +220,18 @@ class PriceListItem(ValidityMixin):
             models.Index(fields=["company", "product"], name="pricing_item_company"),
         ]
         constraints = [
+            # One row per list, product, company, quantity and start date; "no company" and "no
+            # start" count as values (coalesced), on every database (SQLite has no NULLS NOT
+            # DISTINCT).
             models.UniqueConstraint(
-                fields=["price_list", "product", "company", "min_quantity", "valid_from"],
+                F("price_list"),
+                F("product"),
+                Coalesce(F("company"), Value(0)),
+                F("min_quantity"),
+                Coalesce(
+                    F("valid_from"), Value(datetime.date(1, 1, 1), output_field=models.DateField())
+                ),
                 name="pricing_item_unique",
-                nulls_distinct=False,
             )
         ]
 
