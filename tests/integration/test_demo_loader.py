@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -471,3 +472,14 @@ def test_a_demo_buyer_of_a_contract_company_pays_the_contract_price(small_demo):
         if tier.exists():
             tier = tier.get()
             assert _price_for(storefront, buyer, row.product_id, tier.min_quantity) == tier.price
+
+
+def test_each_storefront_has_the_threshold_promotion_for_regular_customers(small_demo):
+    from pipit.promotions.models import OrderPromotion
+
+    for storefront in Storefront.objects.all():
+        threshold = OrderPromotion.objects.filter(
+            storefront=storefront, live=True, threshold=Decimal("1500000")
+        ).first()
+        assert threshold is not None, storefront.code
+        assert [g.code for g in threshold.groups.all()] == ["regular"]

@@ -59,6 +59,7 @@ from pipit.pricing.models import (
     PriceRuleTier,
 )
 from pipit.pricing.strategy import StorefrontStrategy
+from pipit.promotions import demo as promotions_demo
 from pipit.tenancy.models import Storefront, StorefrontGroup
 from pipit.tenancy.services import StorefrontSpec, provision_storefront
 from pipit.themes.models import DesignTokens
@@ -749,6 +750,8 @@ class DemoLoader:
             pricing.group_lists(groups, report.rows)
             pricing.contracts(companies, report.rows)
             pricing.rules(report.rows)
+            # "5% off an order over 1,500,000 for regular customers" and a multi-buy.
+            promotions_demo.load_demo(storefront, groups)
         compile_prices(storefront, Scope())
 
     # --- order history -------------------------------------------------------------------------
