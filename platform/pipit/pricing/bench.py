@@ -577,16 +577,18 @@ def _build_lists(storefront, sizes, rng, catalog: _Catalog, companies, groups) -
 def _build_rules(
     storefront, sizes, rng, catalog, companies, groups, departments, ranges, offer_category
 ) -> None:
-    """``sizes.rules`` published rules: a tenth for all products, the others by categories,
-    brands, chosen products or an attribute; for everyone, customer groups or companies; every
-    action and stacking mode, some with quantity tiers."""
+    """``sizes.rules`` published rules, mixed as a storefront's sales ops would have them: most
+    narrow (a range of the catalog, a brand, chosen products, a material), a few for a whole
+    department, one in twenty for every product; 40% for everyone, 30% for a customer group,
+    30% for a few companies; every action and stacking mode; one in seven with quantity tiers.
+    About eight rules reach a product for a buyer."""
     group_list = list(groups.values())
     rules = []
     m2m: list[tuple[PriceRule, str, list]] = []
     tiers: list[tuple[PriceRule, list[tuple[int, Decimal]]]] = []
     for r in range(sizes.rules):
-        kind = r % 10
-        audience = (r // 10) % 5
+        kind = r % 20
+        audience = (r // 20 + r) % 10
         rule = PriceRule(
             storefront=storefront,
             name=f"Benchmark rule {r + 1:03d}",
@@ -595,44 +597,45 @@ def _build_rules(
             action=PriceRule.Action.PERCENT_OFF,
             value=Decimal(2 + r % 12),
         )
-        if kind < 4:
+        if kind < 10:
             rule.product_scope = PriceRule.ProductScope.CATEGORIES
-            chosen = [departments[r % len(departments)]] if r % 2 else [rng.choice(ranges)]
+            whole = kind == 0  # a department (an eighth of the catalog), else a range
+            chosen = [departments[r % len(departments)]] if whole else [rng.choice(ranges)]
             m2m.append((rule, "categories", chosen))
             if r % 40 == 3:
                 rule.action, rule.value = PriceRule.Action.MARKUP, Decimal(30 + r % 15)
-        elif kind < 6:
+        elif kind < 14:
             rule.product_scope = PriceRule.ProductScope.BRANDS
-            rule.brands = "\n".join(rng.sample(BRANDS, 1 + r % 3))
-        elif kind < 8:
+            rule.brands = "\n".join(rng.sample(BRANDS, 1 + r % 2))
+        elif kind < 18:
             rule.product_scope = PriceRule.ProductScope.PRODUCTS
             pool = catalog.tops if r % 2 else catalog.priced
             chosen = rng.sample(pool, min(len(pool), 10 + r % 50))
             m2m.append((rule, "products", chosen))
-            if r % 20 == 6:
+            if r % 40 == 15:
                 first = chosen[0]
                 reference = catalog.price.get(first) or catalog.price[catalog.children[first][0]]
                 rule.action = PriceRule.Action.FIXED_PRICE
                 rule.value = (reference * Decimal("0.9")).quantize(CENT)
-        elif kind == 8:
+        elif kind == 18:
             rule.product_scope = PriceRule.ProductScope.ATTRIBUTE
             rule.attribute_code, rule.attribute_value = "material", MATERIALS[r % len(MATERIALS)]
         else:
             rule.product_scope = PriceRule.ProductScope.ALL
             rule.value = Decimal(1 + r % 3)
-            if r % 30 == 9:
+            if r % 80 == 39:
                 # Rounding to whole roubles after everything else.
                 rule.action, rule.value = PriceRule.Action.ROUND, Decimal("1")
                 rule.rounding, rule.stacking, rule.priority = "nearest", "cumulative", -100
-        if audience in (0, 1):
+        if audience < 4:
             rule.customer_scope = PriceRule.CustomerScope.ALL
-        elif audience in (2, 3):
+        elif audience < 7:
             rule.customer_scope = PriceRule.CustomerScope.GROUPS
             m2m.append((rule, "groups", [group_list[r % len(group_list)]]))
         else:
             rule.customer_scope = PriceRule.CustomerScope.COMPANIES
             # A rule for all products reaches one company; narrower ones a handful.
-            count = 1 if kind == 9 else 2 + r % 5
+            count = 1 if kind == 19 else 2 + r % 5
             m2m.append((rule, "companies", rng.sample(companies, min(count, len(companies)))))
         if r % 7 == 0 and rule.action == PriceRule.Action.PERCENT_OFF:
             step = rule.value
@@ -724,8 +727,17 @@ def analyze() -> None:
 
 
 def measure_rebuild(storefront: Storefront) -> CompileResult:
-    """A full rebuild, as ``manage.py rebuild_prices`` runs it."""
+    """A full rebuild, as ``manage.py rebuild_prices`` runs it, on a table kept as autovacuum
+    keeps it (without it, every earlier run's deleted rows are scanned again)."""
+    vacuum_prices()
     return compile_prices(storefront, Scope())
+
+
+def vacuum_prices() -> None:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {EffectivePrice._meta.db_table}")
 
 
 @dataclass
@@ -775,6 +787,7 @@ def measure_publish(dataset: Dataset, timeout: float = 30.0) -> PublishResult:
     # A value other than the live one, so every run changes the prices.
     rule.value = Decimal("6") if rule.live and rule.value == Decimal("5") else Decimal("5")
     eager = settings.CELERY_TASK_ALWAYS_EAGER
+    vacuum_prices()
     started = time.perf_counter()
     rule.save_revision().publish()
     while True:

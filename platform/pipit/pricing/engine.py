@@ -214,6 +214,67 @@ def _rule_order(rule: RuleSpec) -> tuple[int, int]:
     return (-rule.priority, rule.id)
 
 
+_STACKING = {"best": 0, "first": 1, "cumulative": 2}
+_NOTHING = object()
+
+
+class PreparedRule:
+    """A :class:`RuleSpec` made ready for the hot loop: stacking as a small int and, for a
+    percentage whose value has at most two decimals, the factor ``(100 - value) / 100``.
+
+    ``price * factor`` is exactly ``price * (100 - value) / 100`` (both are exact decimals for
+    any price under 10^20), so the result is the one :func:`apply_action` gives.
+    """
+
+    __slots__ = ("spec", "id", "order", "stacking", "action", "value", "tiers", "factor")
+
+    def __init__(self, spec: RuleSpec):
+        self.spec = spec
+        self.id = spec.id
+        self.order = (-spec.priority, spec.id)
+        self.stacking = _STACKING.get(spec.stacking, 2)
+        self.action = spec.action
+        self.value = spec.value
+        percent = spec.action == "percent_off"
+        self.factor = _percent_factor(spec.value) if percent else None
+        # (from quantity, value, factor) ascending, the factor as for ``value``
+        self.tiers = tuple(
+            (min_quantity, value, _percent_factor(value) if percent else None)
+            for min_quantity, value in spec.tiers
+        )
+
+
+def _percent_factor(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    factor = _FACTORS.get(value, _NOTHING)
+    if factor is _NOTHING:
+        if not value.is_finite() or value.as_tuple().exponent < -2:
+            factor = None
+        else:
+            factor = (HUNDRED - min(value, HUNDRED)) / HUNDRED
+        if len(_FACTORS) > 4096:
+            _FACTORS.clear()
+        # Keyed by value: equal values (7 and 7.00) give equal products.
+        _FACTORS[value] = factor
+    return factor
+
+
+_FACTORS: dict[Decimal, Decimal | None] = {}
+
+
+def prepare(rules: list[RuleSpec]) -> list[PreparedRule]:
+    """Rules in the order they run (highest priority first), ready for :func:`compute_prepared`."""
+    prepared = [PreparedRule(rule) for rule in rules]
+    prepared.sort(key=run_order)
+    return prepared
+
+
+def run_order(rule: PreparedRule) -> tuple[int, int]:
+    """Highest priority first, then the older rule (the order :func:`compute` runs rules in)."""
+    return rule.order
+
+
 def _list_row_at(levels: dict[str, list[ListRow]], quantity: int) -> ListRow | None:
     """The row :func:`price_at` takes its list price from at ``quantity``."""
     for level in LEVELS:
@@ -230,45 +291,68 @@ def _price_from(
     base: Decimal | None,
     cost: Decimal | None,
     row: ListRow | None,
-    rules: list[RuleSpec],
+    rules: list[PreparedRule],
 ) -> tuple[Decimal, list] | None:
-    """:func:`price_at` without the trace, once the list row is known (the compiler's hot loop:
-    the same steps in the same order, with the percent-off action inlined)."""
-    if base is not None:
-        steps: list = [[BASE, str(base)]]
-        price = base
-    else:
-        steps = []
-        price = None
+    """:func:`price_at` without the trace, once the list row is known: the same steps in the
+    same order (the compiler's hot loop)."""
     if row is not None:
         price = row.price
-        steps.append([LIST, row.list_id, str(price)])
-    if price is None:
+    elif base is not None:
+        price = base
+    else:
         return None
+    applied = []
     for rule in rules:
         value = rule.value
+        factor = rule.factor
         if rule.tiers:
-            for min_quantity, tier_value in rule.tiers:  # sorted ascending
+            for min_quantity, tier_value, tier_factor in rule.tiers:  # sorted ascending
                 if min_quantity <= quantity:
-                    value = tier_value
+                    value, factor = tier_value, tier_factor
         if value is None:
             continue
-        action = rule.action
-        if action == "percent_off":
-            new = price * (HUNDRED - min(value, HUNDRED)) / HUNDRED
+        if factor is not None:
+            new = price * factor
         else:
-            new = apply_action(action, value, price, cost, rule.rounding)
+            new = apply_action(rule.action, value, price, cost, _rounding(rule))
             if new is None:
                 continue
-        new = max(new, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+        if new < ZERO:
+            new = ZERO
+        new = new.quantize(CENT, ROUND_HALF_UP)
         stacking = rule.stacking
-        if stacking == "best" and new >= price:
+        if stacking == 0 and new >= price:  # best price: only if it lowers the price
             continue
         price = new
-        steps.append([RULE, rule.id, str(new)])
-        if stacking == "first":
+        applied.append((rule.id, new))
+        if stacking == 1:  # first match: stops the rules after it
             break
-    return max(price, ZERO).quantize(CENT, rounding=ROUND_HALF_UP), steps
+    if price < ZERO:
+        price = ZERO
+    price = price.quantize(CENT, ROUND_HALF_UP)
+    steps: list = [[BASE, str(base)]] if base is not None else []
+    if row is not None:
+        steps.append([LIST, row.list_id, str(row.price)])
+    for rule_id, new in applied:
+        steps.append([RULE, rule_id, str(new)])
+    return price, steps
+
+
+def _rounding(rule: PreparedRule) -> str:
+    return rule.spec.rounding
+
+
+def _breaks(levels: dict[str, list[ListRow]], rules: list[PreparedRule]) -> list[int]:
+    """:func:`breakpoints`, for prepared rules."""
+    points = {1}
+    for rows in levels.values():
+        for row in rows:
+            points.add(row.min_quantity)
+    for rule in rules:
+        if rule.tiers:
+            for min_quantity, _value, _factor in rule.tiers:
+                points.add(min_quantity)
+    return sorted(points) if len(points) > 1 else [1]
 
 
 def compute(
@@ -283,22 +367,32 @@ def compute(
     The table is :func:`price_at` at every quantity break, keeping only breaks that lower the
     price.
     """
-    if len(rules) > 1:
-        rules = sorted(rules, key=_rule_order)
+    return compute_prepared(base, cost, levels, prepare(rules))
+
+
+def compute_prepared(
+    base: Decimal | None,
+    cost: Decimal | None,
+    levels: dict[str, list[ListRow]],
+    rules: list[PreparedRule],
+) -> list[Tier]:
+    """:func:`compute` for rules already prepared and in order (see :func:`prepare`): the
+    compiler prepares a snapshot's rules once for its million tables."""
     if not rules and not any(levels.values()):
         if base is None:
             return []
-        price = max(base, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+        price = base if base >= ZERO else ZERO
+        price = price.quantize(CENT, ROUND_HALF_UP)
         return [Tier(1, price, base, [[BASE, str(base)]])]
     tiered = [rule for rule in rules if rule.tiers]
     tiers: list[Tier] = []
     seen_row: object = _NOTHING
     seen_values: list | None = None
-    for quantity in breakpoints(levels, rules):
+    for quantity in _breaks(levels, rules):
         # A break where the list row and every rule's value are those of the break before
         # prices the same, so it cannot lower the price: skipped without computing it.
         row = _list_row_at(levels, quantity)
-        values = [rule.value_at(quantity) for rule in tiered] if tiered else None
+        values = [rule.spec.value_at(quantity) for rule in tiered] if tiered else None
         if row is seen_row and values == seen_values:
             continue
         seen_row, seen_values = row, values
@@ -313,9 +407,6 @@ def compute(
             continue
         tiers.append(Tier(quantity, price, base if base is not None else price, steps))
     return tiers
-
-
-_NOTHING = object()
 
 
 def tier_for(tiers: list[Tier], quantity: int) -> Tier | None:

@@ -95,6 +95,11 @@ class Command(BaseCommand):
             f"in {result.seconds:.2f} s = {rate:,.0f} effective prices/s; "
             f"target >= {bench.TARGET_RATE:,}/s: {bench.verdict(rate >= bench.TARGET_RATE)}"
         )
+        if result.phases:
+            write(
+                "    "
+                + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items())
+            )
 
         published = bench.measure_publish(data)
         how = (
