@@ -51,7 +51,9 @@ def _po_entries(path: Path) -> list[dict]:
         entries.append(
             {
                 "msgid": _unquote(fields["msgid"]) if "msgid" in fields else None,
-                "msgid_plural": _unquote(fields["msgid_plural"]) if "msgid_plural" in fields else "",
+                "msgid_plural": _unquote(fields["msgid_plural"])
+                if "msgid_plural" in fields
+                else "",
                 "msgstrs": [_unquote(v) for k, v in fields.items() if k.startswith("msgstr")],
                 "fuzzy": "fuzzy" in flags,
                 "obsolete": obsolete,
