@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
@@ -15,7 +16,15 @@ from hypothesis import strategies as st
 
 from pipit.catalog.queries import products_for_storefront, with_purchase_info
 from pipit.pricing.compiler import Scope, compile_prices
-from pipit.pricing.engine import ListRow, RuleSpec, breakpoints, compute, price_at
+from pipit.pricing.engine import (
+    ListRow,
+    RuleSpec,
+    breakpoints,
+    compute,
+    compute_prepared,
+    prepare,
+    price_at,
+)
 from pipit.pricing.models import (
     CustomerGroup,
     EffectivePrice,
@@ -264,7 +273,7 @@ def table_from_price_at(base, cost, levels, rules):
     if not rules and not any(levels.values()):
         if base is None:
             return []
-        price = max(base, Decimal("0")).quantize(Decimal("0.01"))
+        price = max(base, Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return [(1, price, base, [["b", str(base)]])]
     table = []
     for quantity in breakpoints(levels, rules):
@@ -288,6 +297,44 @@ def test_compute_gives_the_price_at_every_break_steps_and_all(
     base, cost, company, group, store, rules
 ):
     levels = {"company": company, "group": group, "storefront": store}
+    expected = table_from_price_at(base, cost, levels, rules)
+    tiers = compute(base, cost, levels, rules)
+    assert [(t.min_quantity, t.price, t.base_price, t.steps) for t in tiers] == expected
+    # The compiler's form: prepared rules, steps as the JSON text it stores.
+    stored = compute_prepared(base, cost, levels, prepare(rules), steps_as_json=True)
+    assert [(t.min_quantity, t.price, json.loads(t.steps)) for t in stored] == [
+        (quantity, price, steps) for quantity, price, _base, steps in expected
+    ]
+
+
+odd_amounts = st.decimals(min_value=Decimal("-5"), max_value=Decimal("5000"), places=4)
+
+
+@hypothesis_settings(max_examples=1000, deadline=None)
+@given(
+    base=st.none() | odd_amounts,
+    cost=st.none() | odd_amounts,
+    rows=st.lists(
+        st.builds(
+            ListRow,
+            list_id=st.integers(1, 3),
+            priority=st.integers(-1, 1),
+            min_quantity=quantities,
+            price=odd_amounts,
+        ),
+        max_size=4,
+    ),
+    rules=st.lists(rule_specs(), max_size=5, unique_by=lambda r: r.id),
+    value=odd_amounts,
+)
+def test_compute_agrees_with_price_at_for_amounts_beyond_whole_kopecks(
+    base, cost, rows, rules, value
+):
+    # Values and prices with more decimals (or below zero) than the admin allows take the
+    # decimal path; the answer is the same.
+    if rules:
+        rules[0].value = value
+    levels = {"storefront": rows}
     tiers = compute(base, cost, levels, rules)
     assert [(t.min_quantity, t.price, t.base_price, t.steps) for t in tiers] == (
         table_from_price_at(base, cost, levels, rules)

@@ -262,7 +262,6 @@ class _ScopeMatcher:
     def __init__(self, rules: list[PriceRule], universe: dict[int, int | None], restrict=None):
         from oscar.apps.catalogue.models import ProductAttributeValue, ProductCategory
 
-        self.universe = universe
         candidates = set(universe) if restrict is None else set(restrict) & set(universe)
         self.candidates = {p: universe[p] for p in candidates}
         self.children: dict[int, list[int]] = defaultdict(list)
@@ -425,8 +424,8 @@ class CompiledRule:
 class Snapshot:
     """The published lists and rules of a storefront in force on a day, for some products.
 
-    Loaded in a fixed number of queries (one per rule with a product scope), then computed in
-    memory.
+    Loaded in a fixed number of queries (whatever the number of rules: their product scopes are
+    matched from one read of categories and one of attribute values), then computed in memory.
     """
 
     def __init__(self, storefront, on: datetime.date, products: Iterable[int] | None = None):
@@ -671,7 +670,8 @@ class _Tables:
     """Tier tables of a snapshot's products for many audiences, as :meth:`Snapshot.tiers` gives
     them, with what repeats across a million calls worked out once: the rules prepared and put
     in order per product and audience (companies without rules of their own share their
-    segment's), and the group and storefront rows per product and segment."""
+    segment's), and the group and storefront rows per product and segment. Steps come as the
+    JSON text the table stores (compared as text by ``same_tiers``)."""
 
     def __init__(self, snapshot: Snapshot):
         self.snapshot = snapshot
@@ -744,7 +744,9 @@ class _Tables:
                 rows = snapshot._own_or_parent(own, product_id)
                 if rows:
                     levels = {"company": rows, **levels}
-        return compute_prepared(base, cost, levels, self.rules(product_id, reach))
+        return compute_prepared(
+            base, cost, levels, self.rules(product_id, reach), steps_as_json=True
+        )
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -819,7 +821,7 @@ def _rows(storefront_id, product_id, segment, company_id, tiers: list[Tier]):
             tier.min_quantity,
             tier.price,
             tier.base_price,
-            _steps_json(tier.steps),
+            tier.steps if type(tier.steps) is str else _steps_json(tier.steps),
         )
 
 

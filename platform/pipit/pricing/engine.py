@@ -18,6 +18,7 @@ The chain at each quantity break:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -217,16 +218,58 @@ def _rule_order(rule: RuleSpec) -> tuple[int, int]:
 _STACKING = {"best": 0, "first": 1, "cumulative": 2}
 _NOTHING = object()
 
+# How the hot loop applies a rule value, in whole kopecks (cents), exactly as apply_action()
+# followed by "never negative, rounded half up to a kopeck" would with decimals:
+(_SKIP, _PERCENT, _FIXED, _MARKUP, _NEAREST, _UP, _DOWN, _KEEP, _DECIMAL) = range(9)
+_ROUNDING = {"up": _UP, "down": _DOWN}
+
+
+def _integer_form(action: str, value: Decimal | None, rounding: str) -> tuple[int, int | None]:
+    """``(kind, parameter)`` for a rule value. A value with at most two decimals becomes an
+    integer: percent off ``p`` → ``10000 - 100·min(p, 100)``, a fixed price → its kopecks,
+    markup ``m`` → ``10000 + 100·m``, a rounding step → its kopecks; anything else is applied
+    with decimals."""
+    if value is None:
+        return _SKIP, None
+    key = (action, value, rounding)
+    form = _FORMS.get(key)
+    if form is None:
+        if not value.is_finite() or value.as_tuple().exponent < -2:
+            form = (_DECIMAL, None)
+        else:
+            hundredths = int(value.scaleb(2))
+            if action == "percent_off":
+                form = (_PERCENT, 10000 - min(hundredths, 10000))
+            elif action == "fixed_price":
+                form = (_FIXED, hundredths)
+            elif action == "markup":
+                form = (_MARKUP, 10000 + hundredths)
+            elif action == "round":
+                form = (
+                    (_ROUNDING.get(rounding, _NEAREST), hundredths)
+                    if hundredths > 0
+                    else (
+                        _KEEP,
+                        None,
+                    )
+                )
+            else:
+                form = (_DECIMAL, None)
+        if len(_FORMS) > 4096:
+            _FORMS.clear()
+        # Keyed by value: equal values (7 and 7.00) have the same integer form.
+        _FORMS[key] = form
+    return form
+
+
+_FORMS: dict[tuple[str, Decimal, str], tuple[int, int | None]] = {}
+
 
 class PreparedRule:
-    """A :class:`RuleSpec` made ready for the hot loop: stacking as a small int and, for a
-    percentage whose value has at most two decimals, the factor ``(100 - value) / 100``.
+    """A :class:`RuleSpec` made ready for the compiler's hot loop: stacking as a small int and
+    its value (and each tier's) in integer form (see :func:`_integer_form`)."""
 
-    ``price * factor`` is exactly ``price * (100 - value) / 100`` (both are exact decimals for
-    any price under 10^20), so the result is the one :func:`apply_action` gives.
-    """
-
-    __slots__ = ("spec", "id", "order", "stacking", "action", "value", "tiers", "factor")
+    __slots__ = ("spec", "id", "order", "stacking", "action", "value", "kind", "param", "tiers")
 
     def __init__(self, spec: RuleSpec):
         self.spec = spec
@@ -235,32 +278,12 @@ class PreparedRule:
         self.stacking = _STACKING.get(spec.stacking, 2)
         self.action = spec.action
         self.value = spec.value
-        percent = spec.action == "percent_off"
-        self.factor = _percent_factor(spec.value) if percent else None
-        # (from quantity, value, factor) ascending, the factor as for ``value``
+        self.kind, self.param = _integer_form(spec.action, spec.value, spec.rounding)
+        # (from quantity, value, kind, parameter), ascending
         self.tiers = tuple(
-            (min_quantity, value, _percent_factor(value) if percent else None)
+            (min_quantity, value, *_integer_form(spec.action, value, spec.rounding))
             for min_quantity, value in spec.tiers
         )
-
-
-def _percent_factor(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    factor = _FACTORS.get(value, _NOTHING)
-    if factor is _NOTHING:
-        if not value.is_finite() or value.as_tuple().exponent < -2:
-            factor = None
-        else:
-            factor = (HUNDRED - min(value, HUNDRED)) / HUNDRED
-        if len(_FACTORS) > 4096:
-            _FACTORS.clear()
-        # Keyed by value: equal values (7 and 7.00) give equal products.
-        _FACTORS[value] = factor
-    return factor
-
-
-_FACTORS: dict[Decimal, Decimal | None] = {}
 
 
 def prepare(rules: list[RuleSpec]) -> list[PreparedRule]:
@@ -286,40 +309,91 @@ def _list_row_at(levels: dict[str, list[ListRow]], quantity: int) -> ListRow | N
     return None
 
 
-def _price_from(
-    quantity: int,
-    base: Decimal | None,
-    cost: Decimal | None,
-    row: ListRow | None,
-    rules: list[PreparedRule],
-) -> tuple[Decimal, list] | None:
-    """:func:`price_at` without the trace, once the list row is known: the same steps in the
-    same order (the compiler's hot loop)."""
-    if row is not None:
-        price = row.price
-    elif base is not None:
-        price = base
-    else:
+def _kopecks(amount: Decimal | None) -> int | None:
+    """``amount`` in kopecks when it is a whole number of them and not negative, else None."""
+    if amount is None or not amount.is_finite() or amount < ZERO:
         return None
+    if amount.as_tuple().exponent < -2:
+        return None
+    return int(amount.scaleb(2))
+
+
+def _amount(kopecks: int) -> Decimal:
+    """Kopecks as a decimal with two places (what ``quantize(CENT)`` gives)."""
+    return Decimal(kopecks).scaleb(-2)
+
+
+def _kopecks_text(kopecks: int) -> str:
+    """``str()`` of :func:`_amount`, without making the decimal."""
+    return f"{kopecks // 100}.{kopecks % 100:02d}"
+
+
+def _rule_steps(base: Decimal | None, row: ListRow | None, applied: list[tuple[int, str]]) -> list:
+    steps: list = [[BASE, str(base)]] if base is not None else []
+    if row is not None:
+        steps.append([LIST, row.list_id, str(row.price)])
+    for rule_id, text in applied:
+        steps.append([RULE, rule_id, text])
+    return steps
+
+
+def _steps_json(base: Decimal | None, row: ListRow | None, applied: list[tuple[int, int]]) -> str:
+    """The steps :func:`_rule_steps` would give, as compact JSON (``json.dumps`` with
+    ``separators=(",", ":")`` writes the same)."""
+    parts = [f'["{BASE}","{base}"]'] if base is not None else []
+    if row is not None:
+        parts.append(f'["{LIST}",{row.list_id},"{row.price}"]')
+    for rule_id, new in applied:
+        parts.append(f'["{RULE}",{rule_id},"{new // 100}.{new % 100:02d}"]')
+    return "[" + ",".join(parts) + "]"
+
+
+def _price_in_kopecks(
+    quantity: int,
+    start: int,
+    cost: Decimal | None,
+    rules: list[PreparedRule],
+) -> tuple[int, list[tuple[int, int]]]:
+    """The rules from a list price of ``start`` kopecks: the price and the rules applied, with
+    the price after each. Integer arithmetic where the value allows (exactly what decimals give:
+    every amount is a whole number of kopecks, rounded half up), decimals otherwise."""
+    price = start
     applied = []
+    cost_kopecks = _NOTHING
     for rule in rules:
-        value = rule.value
-        factor = rule.factor
+        kind, param, value = rule.kind, rule.param, rule.value
         if rule.tiers:
-            for min_quantity, tier_value, tier_factor in rule.tiers:  # sorted ascending
+            for min_quantity, tier_value, tier_kind, tier_param in rule.tiers:  # ascending
                 if min_quantity <= quantity:
-                    value, factor = tier_value, tier_factor
-        if value is None:
+                    value, kind, param = tier_value, tier_kind, tier_param
+        if kind == _PERCENT:
+            new = (price * param + 5000) // 10000  # price ≥ 0, param ≥ 0: half up
+        elif kind == _SKIP:
             continue
-        if factor is not None:
-            new = price * factor
+        elif kind == _FIXED:
+            new = param if param > 0 else 0
+        elif kind == _NEAREST:  # to a multiple of the step, half up
+            new = (2 * price + param) // (2 * param) * param
+        elif kind == _UP:
+            new = -(-price // param) * param
+        elif kind == _DOWN:
+            new = price // param * param
+        elif kind == _KEEP:  # a step of zero leaves the price as it is
+            new = price
         else:
-            new = apply_action(rule.action, value, price, cost, _rounding(rule))
-            if new is None:
-                continue
-        if new < ZERO:
-            new = ZERO
-        new = new.quantize(CENT, ROUND_HALF_UP)
+            if kind == _MARKUP:
+                if cost_kopecks is _NOTHING:
+                    cost_kopecks = _kopecks(cost)
+                if cost_kopecks is None:
+                    kind = _DECIMAL  # no cost (skipped below) or one with odd decimals
+                else:
+                    product = cost_kopecks * param
+                    new = (product + 5000) // 10000 if product > 0 else 0
+            if kind == _DECIMAL:
+                result = apply_action(rule.action, value, _amount(price), cost, rule.spec.rounding)
+                if result is None:
+                    continue
+                new = int(max(result, ZERO).quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
         stacking = rule.stacking
         if stacking == 0 and new >= price:  # best price: only if it lowers the price
             continue
@@ -327,19 +401,7 @@ def _price_from(
         applied.append((rule.id, new))
         if stacking == 1:  # first match: stops the rules after it
             break
-    if price < ZERO:
-        price = ZERO
-    price = price.quantize(CENT, ROUND_HALF_UP)
-    steps: list = [[BASE, str(base)]] if base is not None else []
-    if row is not None:
-        steps.append([LIST, row.list_id, str(row.price)])
-    for rule_id, new in applied:
-        steps.append([RULE, rule_id, str(new)])
-    return price, steps
-
-
-def _rounding(rule: PreparedRule) -> str:
-    return rule.spec.rounding
+    return price, applied
 
 
 def _breaks(levels: dict[str, list[ListRow]], rules: list[PreparedRule]) -> list[int]:
@@ -350,7 +412,7 @@ def _breaks(levels: dict[str, list[ListRow]], rules: list[PreparedRule]) -> list
             points.add(row.min_quantity)
     for rule in rules:
         if rule.tiers:
-            for min_quantity, _value, _factor in rule.tiers:
+            for min_quantity, *_value in rule.tiers:
                 points.add(min_quantity)
     return sorted(points) if len(points) > 1 else [1]
 
@@ -375,17 +437,21 @@ def compute_prepared(
     cost: Decimal | None,
     levels: dict[str, list[ListRow]],
     rules: list[PreparedRule],
+    *,
+    steps_as_json: bool = False,
 ) -> list[Tier]:
     """:func:`compute` for rules already prepared and in order (see :func:`prepare`): the
-    compiler prepares a snapshot's rules once for its million tables."""
+    compiler prepares a snapshot's rules once for its million tables. With ``steps_as_json``
+    each tier's steps come as the compact JSON text the compiler stores."""
     if not rules and not any(levels.values()):
         if base is None:
             return []
-        price = base if base >= ZERO else ZERO
-        price = price.quantize(CENT, ROUND_HALF_UP)
-        return [Tier(1, price, base, [[BASE, str(base)]])]
+        price = max(base, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+        steps = _steps_json(base, None, []) if steps_as_json else [[BASE, str(base)]]
+        return [Tier(1, price, base, steps)]
     tiered = [rule for rule in rules if rule.tiers]
     tiers: list[Tier] = []
+    last: int | Decimal | None = None  # the last tier's price (kopecks, or a decimal)
     seen_row: object = _NOTHING
     seen_values: list | None = None
     for quantity in _breaks(levels, rules):
@@ -396,16 +462,34 @@ def compute_prepared(
         if row is seen_row and values == seen_values:
             continue
         seen_row, seen_values = row, values
-        result = _price_from(quantity, base, cost, row, rules)
-        if result is None:
+        start = row.price if row is not None else base
+        if start is None:
             continue
-        price, steps = result
-        if tiers and price >= tiers[-1].price:
-            # Not cheaper than for fewer units: no new tier. A dearer price for more units (a
-            # list tier above a lower rule price, say) is capped this way: the buyer is never
-            # charged more for buying more.
-            continue
-        tiers.append(Tier(quantity, price, base if base is not None else price, steps))
+        kopecks = _kopecks(start)
+        if kopecks is not None:
+            price, applied = _price_in_kopecks(quantity, kopecks, cost, rules)
+            if last is not None and price >= (
+                last if type(last) is int else _kopecks(last.quantize(CENT))
+            ):
+                continue
+            last = price
+            amount = _amount(price)
+            if steps_as_json:
+                steps = _steps_json(base, row, applied)
+            else:
+                texts = [(rule_id, _kopecks_text(new)) for rule_id, new in applied]
+                steps = _rule_steps(base, row, texts)
+        else:
+            amount, steps = price_at(quantity, base, cost, levels, [r.spec for r in rules])
+            if last is not None and amount >= (_amount(last) if type(last) is int else last):
+                continue
+            last = amount
+            if steps_as_json:
+                steps = json.dumps(steps, separators=(",", ":"))
+        # Not cheaper than for fewer units: no new tier (skipped above). A dearer price for
+        # more units (a list tier above a lower rule price, say) is capped this way: the buyer
+        # is never charged more for buying more.
+        tiers.append(Tier(quantity, amount, base if base is not None else amount, steps))
     return tiers
 
 
