@@ -396,11 +396,12 @@ def _build_catalog(sizes, rng, ranges, offer_category, partner, warehouses) -> _
         ProductAttributeValue,
         ("product", "attribute", "value_text"),
         (
+            # By position, not id: the same data set whatever ids the database hands out.
             row
-            for top in tops
+            for n, top in enumerate(tops)
             for row in (
-                (top.pk, brand.pk, BRANDS[top.pk % len(BRANDS)]),
-                (top.pk, material.pk, MATERIALS[(top.pk // 7) % len(MATERIALS)]),
+                (top.pk, brand.pk, BRANDS[n % len(BRANDS)]),
+                (top.pk, material.pk, MATERIALS[(n // 7) % len(MATERIALS)]),
             )
         ),
     )
@@ -429,13 +430,15 @@ def _build_catalog(sizes, rng, ranges, offer_category, partner, warehouses) -> _
         offers,
     )
     # Read before the COPY: a query cannot run on the connection while it copies.
-    records = list(StockRecord.objects.filter(partner=partner).values_list("pk", flat=True))
+    records = list(
+        StockRecord.objects.filter(partner=partner).order_by("pk").values_list("pk", flat=True)
+    )
     insert_rows(
         WarehouseStock,
         ("stockrecord", "warehouse", "num_in_stock", "num_allocated"),
         (
-            (record, warehouse.pk, (record * (7 + i)) % 40, 0)
-            for record in records
+            (record, warehouse.pk, (n * (7 + i)) % 40, 0)
+            for n, record in enumerate(records)
             for i, warehouse in enumerate(warehouses)
         ),
     )
