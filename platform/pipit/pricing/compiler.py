@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import gc
 import json
 import logging
 import time
@@ -855,20 +854,6 @@ def _analyze() -> None:
         cursor.execute(f"ANALYZE {EffectivePrice._meta.db_table}")
 
 
-@contextlib.contextmanager
-def _without_cyclic_gc():
-    """A full compile allocates a million small acyclic objects (rows, tiers, steps) that
-    reference counting frees; the cyclic collector would walk the growing heap again and again
-    while they pile up (a third of the time, measured)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @dataclass
 class CompileResult:
     rows: int
@@ -900,7 +885,7 @@ def compile_prices(
     on = on or timezone.localdate()
     started = time.perf_counter()
     full = scope.products is None and scope.companies is None
-    with _without_cyclic_gc(), transaction.atomic():
+    with transaction.atomic():
         if connection.vendor == "postgresql":
             _without_jit()
         state, _created = PricingState.objects.get_or_create(storefront=storefront)
