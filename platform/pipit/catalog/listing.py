@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,6 @@ from pipit.tenancy.models import Storefront
 from .queries import (
     attribute_condition,
     in_stock_condition,
-    own_or_variant,
     public_variants,
     purchase_info,
     with_purchase_info,
@@ -307,23 +306,20 @@ class Listing:
         qs = self.filtered()
         if "price" in self.sort:
             sf = self.storefront
-            cheapest = (
-                StockRecord.objects.filter(
-                    own_or_variant(),
-                    partner_id__in=sf.partner_ids,
-                    price__isnull=False,
-                    product__is_public=True,
-                )
-                .order_by("price")
-                .values("price")[:1]
-            )
+            offers = StockRecord.objects.filter(
+                partner_id__in=sf.partner_ids, price__isnull=False, product__is_public=True
+            ).order_by("price")
+            # A standalone product's own offer, else a parent's cheapest variant's (two subqueries,
+            # each on an indexed column: see queries.own_or_variant_exists).
+            cheapest = [
+                Subquery(offers.filter(product_id=OuterRef("pk")).values("price")[:1]),
+                Subquery(offers.filter(product__parent_id=OuterRef("pk")).values("price")[:1]),
+            ]
             # The buyer's own prices (contract, group, rules) order the list; the partner's base
             # price only where nothing is compiled.
             prices = getattr(self.strategy, "prices", None)
-            ordering = [*prices.sort_expressions(), Subquery(cheapest)] if prices else []
-            qs = qs.annotate(
-                sort_price=Coalesce(*ordering) if len(ordering) > 1 else Subquery(cheapest)
-            )
+            ordering = [*prices.sort_expressions(), *cheapest] if prices else cheapest
+            qs = qs.annotate(sort_price=Coalesce(*ordering))
         return qs.order_by(*SORTS[self.sort][1])
 
     def cards(self, products: list[Product]) -> list[ProductCard]:

@@ -139,18 +139,23 @@ class PriceResolver:
             return []
         from oscar.apps.catalogue.models import Product
 
-        own_or_variant = Q(product_id=OuterRef("pk")) | Q(
-            product_id__in=Product.objects.filter(parent_id=OuterRef(OuterRef("pk"))).values("pk")
+        rows = EffectivePrice.objects.filter(storefront_id=self.storefront.pk).order_by(
+            "min_quantity", "price"
         )
-        rows = EffectivePrice.objects.filter(own_or_variant, storefront_id=self.storefront.pk)
         levels = [Q(company_id__isnull=True, segment="")]
         if self.company is not None:
             levels.insert(0, Q(company_id__isnull=True, segment=self.segment))
             levels.insert(0, Q(company_id=self.company.pk))
-        return [
-            Subquery(rows.filter(level).order_by("min_quantity", "price").values("price")[:1])
-            for level in levels
-        ]
+        # Per level the product's own rows, then its variants' (a parent has no rows of its own;
+        # a standalone product no variants): two subqueries on indexed columns, where one on
+        # "own or a variant's" makes PostgreSQL scan the level's rows for every product.
+        variants = Product.objects.filter(parent_id=OuterRef(OuterRef("pk"))).values("pk")
+        found = []
+        for level in levels:
+            at_level = rows.filter(level)
+            found.append(Subquery(at_level.filter(product_id=OuterRef("pk")).values("price")[:1]))
+            found.append(Subquery(at_level.filter(product_id__in=variants).values("price")[:1]))
+        return found
 
     def forget(self) -> None:
         self._tables.clear()
