@@ -518,9 +518,15 @@ class Snapshot:
         wanted = set(self.products_in_scope) | {
             parent for parent in self.products_in_scope.values() if parent
         }
-        items = PriceListItem.objects.filter(price_list_id__in=list(lists)).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        # order_by(): the model's ordering joins four tables and sorts 600,000 rows on disk
+        # (10 s at the benchmark's size), for rows read into dicts.
+        items = (
+            PriceListItem.objects.filter(price_list_id__in=list(lists))
+            .filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+                Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            )
+            .order_by()
         )
         columns = ("price_list_id", "product_id", "company_id", "min_quantity", "price")
         kinds = {pk: pl.kind for pk, pl in lists.items()}

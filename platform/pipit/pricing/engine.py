@@ -269,11 +269,23 @@ class PreparedRule:
     """A :class:`RuleSpec` made ready for the compiler's hot loop: stacking as a small int and
     its value (and each tier's) in integer form (see :func:`_integer_form`)."""
 
-    __slots__ = ("spec", "id", "order", "stacking", "action", "value", "kind", "param", "tiers")
+    __slots__ = (
+        "spec",
+        "id",
+        "order",
+        "stacking",
+        "action",
+        "value",
+        "kind",
+        "param",
+        "tiers",
+        "step",
+    )
 
     def __init__(self, spec: RuleSpec):
         self.spec = spec
         self.id = spec.id
+        self.step = f',["{RULE}",{spec.id},"'  # its step in the stored JSON, up to the price
         self.order = (-spec.priority, spec.id)
         self.stacking = _STACKING.get(spec.stacking, 2)
         self.action = spec.action
@@ -311,11 +323,22 @@ def _list_row_at(levels: dict[str, list[ListRow]], quantity: int) -> ListRow | N
 
 def _kopecks(amount: Decimal | None) -> int | None:
     """``amount`` in kopecks when it is a whole number of them and not negative, else None."""
-    if amount is None or not amount.is_finite() or amount < ZERO:
+    if amount is None:
         return None
-    if amount.as_tuple().exponent < -2:
-        return None
-    return int(amount.scaleb(2))
+    kopecks = _KOPECKS.get(amount, _NOTHING)
+    if kopecks is _NOTHING:
+        if not amount.is_finite() or amount < ZERO or amount.as_tuple().exponent < -2:
+            kopecks = None
+        else:
+            kopecks = int(amount.scaleb(2))
+        if len(_KOPECKS) > 200_000:
+            _KOPECKS.clear()
+        # Keyed by value: 95 and 95.00 are the same number of kopecks.
+        _KOPECKS[amount] = kopecks
+    return kopecks
+
+
+_KOPECKS: dict[Decimal, int | None] = {}
 
 
 def _amount(kopecks: int) -> Decimal:
@@ -325,7 +348,10 @@ def _amount(kopecks: int) -> Decimal:
 
 def _kopecks_text(kopecks: int) -> str:
     """``str()`` of :func:`_amount`, without making the decimal."""
-    return f"{kopecks // 100}.{kopecks % 100:02d}"
+    if kopecks >= 100:
+        digits = str(kopecks)
+        return digits[:-2] + "." + digits[-2:]
+    return f"0.{kopecks:02d}"
 
 
 def _rule_steps(base: Decimal | None, row: ListRow | None, applied: list[tuple[int, str]]) -> list:
@@ -337,15 +363,20 @@ def _rule_steps(base: Decimal | None, row: ListRow | None, applied: list[tuple[i
     return steps
 
 
-def _steps_json(base: Decimal | None, row: ListRow | None, applied: list[tuple[int, int]]) -> str:
-    """The steps :func:`_rule_steps` would give, as compact JSON (``json.dumps`` with
-    ``separators=(",", ":")`` writes the same)."""
-    parts = [f'["{BASE}","{base}"]'] if base is not None else []
+def _steps_head(base: Decimal | None, row: ListRow | None) -> str:
+    """The start of the stored JSON of the steps :func:`_rule_steps` gives: ``[`` and the base
+    and list steps, each after a comma (see :func:`_steps_json`)."""
+    head = f',["{BASE}","{base}"]' if base is not None else ""
     if row is not None:
-        parts.append(f'["{LIST}",{row.list_id},"{row.price}"]')
-    for rule_id, new in applied:
-        parts.append(f'["{RULE}",{rule_id},"{new // 100}.{new % 100:02d}"]')
-    return "[" + ",".join(parts) + "]"
+        head += f',["{LIST}",{row.list_id},"{row.price}"]'
+    return head
+
+
+def _steps_json(head: str, applied: list[tuple[PreparedRule, int]]) -> str:
+    """The steps as compact JSON (``json.dumps`` with ``separators=(",", ":")`` writes the
+    same): the head from :func:`_steps_head`, then each applied rule's step."""
+    text = head + "".join([rule.step + _kopecks_text(new) + '"]' for rule, new in applied])
+    return "[" + text[1:] + "]"
 
 
 def _price_in_kopecks(
@@ -353,7 +384,7 @@ def _price_in_kopecks(
     start: int,
     cost: Decimal | None,
     rules: list[PreparedRule],
-) -> tuple[int, list[tuple[int, int]]]:
+) -> tuple[int, list[tuple[PreparedRule, int]]]:
     """The rules from a list price of ``start`` kopecks: the price and the rules applied, with
     the price after each. Integer arithmetic where the value allows (exactly what decimals give:
     every amount is a whole number of kopecks, rounded half up), decimals otherwise."""
@@ -398,7 +429,7 @@ def _price_in_kopecks(
         if stacking == 0 and new >= price:  # best price: only if it lowers the price
             continue
         price = new
-        applied.append((rule.id, new))
+        applied.append((rule, new))
         if stacking == 1:  # first match: stops the rules after it
             break
     return price, applied
@@ -447,7 +478,7 @@ def compute_prepared(
         if base is None:
             return []
         price = max(base, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
-        steps = _steps_json(base, None, []) if steps_as_json else [[BASE, str(base)]]
+        steps = _steps_json(_steps_head(base, None), []) if steps_as_json else [[BASE, str(base)]]
         return [Tier(1, price, base, steps)]
     tiered = [rule for rule in rules if rule.tiers]
     tiers: list[Tier] = []
@@ -475,9 +506,9 @@ def compute_prepared(
             last = price
             amount = _amount(price)
             if steps_as_json:
-                steps = _steps_json(base, row, applied)
+                steps = _steps_json(_steps_head(base, row), applied)
             else:
-                texts = [(rule_id, _kopecks_text(new)) for rule_id, new in applied]
+                texts = [(rule.id, _kopecks_text(new)) for rule, new in applied]
                 steps = _rule_steps(base, row, texts)
         else:
             amount, steps = price_at(quantity, base, cost, levels, [r.spec for r in rules])
