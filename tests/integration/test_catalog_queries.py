@@ -119,3 +119,56 @@ def test_search_page_query_count_does_not_grow_with_results(
     with django_assert_num_queries(few):
         response = buyer_client.get(url)
     assert len(response.context["cards"]) == 23
+
+
+def _listing_answer(response) -> dict:
+    context = response.context
+    return {
+        "count": context["paginator"].count,
+        "pages": context["paginator"].num_pages,
+        "number": context["page_obj"].number,
+        "in_stock": context["in_stock_count"],
+        "cards": [card.product.pk for card in context["cards"]],
+        "facets": [
+            (
+                f.code,
+                str(f.name),
+                [(v.value, v.label, v.count, v.selected, v.url) for v in f.values],
+            )
+            for f in context["facets"]
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?page=2",
+        "?page=99",
+        "?in_stock=1&sort=-title",
+        "?f_brand=Makita&in_stock=1&sort=price",
+        "?f_brand=bosch&f_length=11&f_length=13&f_length=14&sort=-price",
+        "?f_size=A&f_size=b&in_stock=1",
+        "?f_size=A&f_brand=Makita",
+        "?f_brand=Nobody",
+    ],
+)
+def test_category_page_answers_the_same_from_materialized_ids(
+    storefront, buyer_client, monkeypatch, query
+):
+    """A listing small enough to load its ids once shows exactly what the queries over the whole
+    filtered set show: counts, facets, order and pages."""
+    from pipit.catalog import listing, views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    bolts = factories.category(storefront, "Fasteners", "Bolts")
+    _add_products(storefront, bolts, 0, 9)
+    _add_products(storefront, bolts, 9, 14)
+    url = bolts.get_absolute_url() + query
+    materialized = _listing_answer(buyer_client.get(url))
+    monkeypatch.setattr(listing, "MAX_MATERIALIZED", 0)
+    assert _listing_answer(buyer_client.get(url)) == materialized
+    assert bool(materialized["cards"]) != (
+        "Nobody" in query or "Makita" in query and "size" in query
+    )

@@ -11,7 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +37,7 @@ from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
 from .queries import (
+    IdList,
     attribute_condition,
     in_stock_condition,
     public_variants,
@@ -49,6 +60,21 @@ MAX_FACET_VALUES = 30
 # Each selected attribute costs a subquery and a facet query: bound what a URL can ask for.
 MAX_SELECTED_ATTRIBUTES = 10
 MAX_SELECTED_VALUES = 30
+#: Up to this many products (a category, a search), a listing loads the ids of its products once,
+#: in sort order and flagged with their stock and the selected filters, and answers its counts,
+#: facets and page from them: a fixed handful of queries, each on these products only. A larger
+#: set (the whole catalog) is counted and faceted by queries over the filtered set instead.
+MAX_MATERIALIZED = 1000
+_VALUE_COLUMNS = (
+    "attribute__code",
+    "attribute__name",
+    "attribute__type",
+    "value_text",
+    "value_integer",
+    "value_float",
+    "value_boolean",
+    "value_option__option",
+)
 
 SORTS = {
     "title": (_("Name, A to Z"), ["title", "pk"]),
@@ -180,19 +206,42 @@ class Listing:
         if code is not None:
             rows = rows.filter(attribute__code=code)
         return list(
-            rows.values(
-                "attribute__code",
-                "attribute__name",
-                "attribute__type",
-                "value_text",
-                "value_integer",
-                "value_float",
-                "value_boolean",
-                "value_option__option",
-            )
-            .annotate(n=Count("top_id", distinct=True))
+            rows.values(*_VALUE_COLUMNS).annotate(n=Count("top_id", distinct=True)).order_by()
+        )
+
+    def _materialized_value_counts(self, rows: list[tuple]) -> list[dict]:
+        """What :meth:`_value_counts` answers for the filtered set (and, for each selected
+        attribute, for the set filtered by the other attributes), from one query on the values of
+        the materialized products and their variants (and one for the variants' ids)."""
+        tops = [row[0] for row in rows]
+        # The variants first, then the values of the products and their variants by product id:
+        # two index lookups (one query joining values to products scans all values of the
+        # catalog). Listed products are top-level (``browsable``): a value counts for its
+        # product's parent, else for the product.
+        parents = dict(
+            Product.objects.filter(parent_id__in=IdList(tops))
+            .values_list("pk", "parent_id")
             .order_by()
         )
+        values = (
+            ProductAttributeValue.objects.filter(attribute__type__in=FACET_TYPES)
+            .filter(product_id__in=IdList([*tops, *parents]))
+            .values_list("product_id", *_VALUE_COLUMNS)
+            .order_by()
+        )
+        groups: dict[tuple, set[int]] = {}
+        for product_id, *key in values:
+            groups.setdefault(tuple(key), set()).add(parents.get(product_id, product_id))
+        scopes = {None: set(self._matching_ids(rows))}
+        for index, code in enumerate(self.selected):
+            scopes[code] = set(self._matching_ids(rows, except_index=index))
+        counts = []
+        for key, members in groups.items():
+            code = key[0]
+            n = len(members & scopes[code if code in self.selected else None])
+            if n:
+                counts.append({**dict(zip(_VALUE_COLUMNS, key, strict=True)), "n": n})
+        return counts
 
     @property
     def facets(self) -> list[Facet]:
@@ -202,14 +251,19 @@ class Listing:
 
     def _build_facets(self) -> list[Facet]:
         # Values of one attribute are OR-ed, so its counts ignore its own selection: one query for
-        # all unselected attributes plus one per attribute with a selection.
-        rows = [
-            r
-            for r in self._value_counts(self.filtered())
-            if r["attribute__code"] not in self.selected
-        ]
-        for code in self.selected:
-            rows += self._value_counts(self.filtered(except_code=code), code)
+        # all unselected attributes plus one per attribute with a selection (or one query in all
+        # for a materialized listing).
+        materialized = self._materialized()
+        if materialized is not None:
+            rows = self._materialized_value_counts(materialized)
+        else:
+            rows = [
+                r
+                for r in self._value_counts(self.filtered())
+                if r["attribute__code"] not in self.selected
+            ]
+            for code in self.selected:
+                rows += self._value_counts(self.filtered(except_code=code), code)
         facets: dict[str, Facet] = {}
         counts: dict[tuple[str, str], list] = {}
         for row in rows:
@@ -254,7 +308,40 @@ class Listing:
         return {_folded(v) for v in self.selected.get(code, [])}
 
     def in_stock_count(self) -> int:
+        materialized = self._materialized()
+        if materialized is not None:
+            return sum(1 for row in materialized if row[1] and all(row[2:]))
         return self.filtered(with_stock=False).filter(in_stock_condition(self.storefront)).count()
+
+    # -- materialized ids -----------------------------------------------------------------------
+    def _materialized(self) -> list[tuple] | None:
+        """``(pk, in stock, matches selected filter 1, 2, ...)`` of every base product in sort
+        order (one query), or None when there are more than :data:`MAX_MATERIALIZED`."""
+        if not hasattr(self, "_rows"):
+            flags = {"listing_in_stock": in_stock_condition(self.storefront)}
+            for index, (code, values) in enumerate(self.selected.items()):
+                flags[f"listing_filter_{index}"] = attribute_condition(code, values)
+            qs = self._ordered(
+                self.base.annotate(
+                    **{
+                        name: ExpressionWrapper(q, output_field=BooleanField())
+                        for name, q in flags.items()
+                    }
+                )
+            )
+            rows = list(qs.values_list("pk", *flags)[: MAX_MATERIALIZED + 1])
+            self._rows = rows if len(rows) <= MAX_MATERIALIZED else None
+        return self._rows
+
+    def _matching_ids(self, rows: list[tuple], except_index: int | None = None) -> list[int]:
+        """Ids of ``rows`` passing the filters (all but the ``except_index``-th selected one)."""
+        in_stock = self.in_stock
+        return [
+            row[0]
+            for row in rows
+            if (row[1] or not in_stock)
+            and all(flag for index, flag in enumerate(row[2:]) if index != except_index)
+        ]
 
     # -- urls -----------------------------------------------------------------------------------
     def url_with(self, **changes) -> str:
@@ -303,7 +390,27 @@ class Listing:
 
     # -- products -------------------------------------------------------------------------------
     def sorted_products(self) -> QuerySet[Product]:
-        qs = self.filtered()
+        return self._ordered(self.filtered())
+
+    def page(self, number, per_page: int) -> tuple[Page, list[Product]]:
+        """Page ``number`` (out of range: the last) and its products, loaded for cards."""
+        materialized = self._materialized()
+        if materialized is None:
+            paginator = Paginator(card_queryset(self.sorted_products(), self.storefront), per_page)
+            page = paginator.get_page(number)
+            return page, list(page.object_list)
+        # The count is already known: no COUNT query, and the page loads by primary key.
+        page = Paginator(self._matching_ids(materialized), per_page).get_page(number)
+        ids = list(page.object_list)
+        loaded = {
+            p.pk: p
+            for p in card_queryset(Product.objects.filter(pk__in=IdList(ids)), self.storefront)
+        }
+        products = [loaded[pk] for pk in ids if pk in loaded]
+        page.object_list = products
+        return page, products
+
+    def _ordered(self, qs: QuerySet[Product]) -> QuerySet[Product]:
         if "price" in self.sort:
             sf = self.storefront
             offers = StockRecord.objects.filter(

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Exists, Expression, F, IntegerField, OuterRef, Prefetch, Q, QuerySet
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
 from oscar.apps.partner.strategy import PurchaseInfo
 
@@ -74,6 +75,23 @@ def categories_for_staff(user) -> QuerySet[Category]:
     for storefront in staff_storefronts(user):
         scope |= Q(pk__in=categories_for_storefront(storefront).values("pk"))
     return Category.objects.filter(scope)
+
+
+class IdList(Expression):
+    """Integers as literal SQL, for ``filter(pk__in=IdList(ids))``: a list of hundreds of ids
+    already read from the database costs no parameter parsing per id (psycopg parses each
+    ``%s`` of a query on every call) and meets no limit on the number of SQL variables."""
+
+    output_field = IntegerField()
+
+    def __init__(self, ids: Iterable[int]):
+        super().__init__()
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection):
+        if not self.ids:
+            raise EmptyResultSet
+        return "(" + ", ".join(map(str, self.ids)) + ")", []
 
 
 # -- prefetches -----------------------------------------------------------------------------------

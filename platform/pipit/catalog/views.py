@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -21,7 +20,7 @@ from django.views.generic import TemplateView
 from oscar.apps.basket.forms import AddToBasketForm
 from oscar.apps.catalogue.models import Category, Option, Product, ProductCategory
 
-from .listing import Listing, card_queryset
+from .listing import Listing
 from .queries import (
     attribute_values_prefetch,
     categories_for_storefront,
@@ -92,17 +91,14 @@ class ListingPageMixin:
             default_sort=self.default_sort,
             sorts=self.sorts,
         )
-        paginator = Paginator(
-            card_queryset(listing.sorted_products(), request.storefront), PAGE_SIZE
-        )
-        page = paginator.get_page(request.GET.get("page"))
+        page, products = listing.page(request.GET.get("page"), PAGE_SIZE)
         return {
             "listing": listing,
             "facets": listing.facets,
             "in_stock_count": listing.in_stock_count(),
             "page_obj": page,
-            "paginator": paginator,
-            "cards": listing.cards(list(page.object_list)),
+            "paginator": page.paginator,
+            "cards": listing.cards(products),
             "page_links": _page_links(page, listing),
             "prev_url": listing.page_url(page.number - 1) if page.has_previous() else None,
             "next_url": listing.page_url(page.number + 1) if page.has_next() else None,
