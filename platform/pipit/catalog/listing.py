@@ -21,6 +21,7 @@ from django.db.models import (
     Prefetch,
     QuerySet,
     Subquery,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -42,6 +43,7 @@ from .queries import (
     in_stock_condition,
     public_variants,
     purchase_info,
+    stockrecords_prefetch,
     with_purchase_info,
 )
 
@@ -396,17 +398,15 @@ class Listing:
         """Page ``number`` (out of range: the last) and its products, loaded for cards."""
         materialized = self._materialized()
         if materialized is None:
-            paginator = Paginator(card_queryset(self.sorted_products(), self.storefront), per_page)
-            page = paginator.get_page(number)
-            return page, list(page.object_list)
+            page = Paginator(self.sorted_products(), per_page).get_page(number)
+            products = load_card_products(list(page.object_list), self.storefront)
+            page.object_list = products
+            return page, products
         # The count is already known: no COUNT query, and the page loads by primary key.
         page = Paginator(self._matching_ids(materialized), per_page).get_page(number)
         ids = list(page.object_list)
-        loaded = {
-            p.pk: p
-            for p in card_queryset(Product.objects.filter(pk__in=IdList(ids)), self.storefront)
-        }
-        products = [loaded[pk] for pk in ids if pk in loaded]
+        loaded = {p.pk: p for p in Product.objects.filter(pk__in=IdList(ids)).order_by()}
+        products = load_card_products([loaded[pk] for pk in ids if pk in loaded], self.storefront)
         page.object_list = products
         return page, products
 
@@ -476,12 +476,28 @@ def _facet_value_order(value: FacetValue):
         return (1, 0.0, value.label.lower())
 
 
-def card_queryset(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:
-    """Everything a product card reads, prefetched: a page costs the same queries at any size."""
-    brand = Prefetch(
+def _brand_prefetch() -> Prefetch:
+    return Prefetch(
         "attribute_values",
         queryset=ProductAttributeValue.objects.filter(attribute__code=BRAND_CODE).select_related(
             "attribute", "value_option"
         ),
     )
-    return with_purchase_info(qs, storefront).prefetch_related("images", brand)
+
+
+def load_card_products(products: list[Product], storefront: Storefront) -> list[Product]:
+    """Prefetch onto loaded products what :func:`card_queryset` does, in six queries rather than
+    eight: the offers (and their stock) of the products and of their public variants are read
+    together, not one level after the other."""
+    prefetch_related_objects(
+        products, Prefetch("children", queryset=Product.objects.filter(is_public=True))
+    )
+    variants = [child for product in products for child in product.children.all()]
+    prefetch_related_objects([*products, *variants], stockrecords_prefetch(storefront))
+    prefetch_related_objects(products, "images", _brand_prefetch())
+    return products
+
+
+def card_queryset(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:
+    """Everything a product card reads, prefetched: a page costs the same queries at any size."""
+    return with_purchase_info(qs, storefront).prefetch_related("images", _brand_prefetch())
