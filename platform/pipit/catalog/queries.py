@@ -179,6 +179,19 @@ def own_or_variant_exists(rows: QuerySet, prefix: str = "product") -> Q:
     )
 
 
+def products_in_category(storefront: Storefront, category: Category) -> QuerySet[Product]:
+    """``in_category(products_for_storefront(storefront), category)`` with one ``EXISTS`` less:
+    a category inside the storefront's scope has only descendants inside it, so being in the
+    category stands for being in the scope."""
+    paths = tuple(storefront.category_paths)
+    if not paths or not category.path.startswith(paths):
+        return in_category(products_for_storefront(storefront), category)
+    offers = StockRecord.objects.filter(partner_id__in=storefront.partner_ids)
+    return in_category(Product.objects.browsable(), category).filter(
+        own_or_variant_exists(offers, "product")
+    )
+
+
 def in_category(qs: QuerySet[Product], category: Category) -> QuerySet[Product]:
     """Products in ``category`` or any of its descendants."""
     return qs.filter(

@@ -24,8 +24,8 @@ from .listing import Listing
 from .queries import (
     attribute_values_prefetch,
     categories_for_storefront,
-    in_category,
     products_for_storefront,
+    products_in_category,
     public_variants,
     purchase_info,
     stockrecords_prefetch,
@@ -203,7 +203,7 @@ class CategoryView(ListingPageMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        return in_category(super().get_base_queryset(), self.category)
+        return products_in_category(self.request.storefront, self.category)
 
     def get_context_data(self, **kwargs):
         category = self.category
