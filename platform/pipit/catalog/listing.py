@@ -318,12 +318,16 @@ class Listing:
     # -- materialized ids -----------------------------------------------------------------------
     def _materialized(self) -> list[tuple] | None:
         """``(pk, in stock, matches selected filter 1, 2, ...)`` of every base product in sort
-        order (one query), or None when there are more than :data:`MAX_MATERIALIZED`."""
+        order (by pk for a price sort; one query), or None when there are more than
+        :data:`MAX_MATERIALIZED`."""
         if not hasattr(self, "_rows"):
             flags = {"listing_in_stock": in_stock_condition(self.storefront)}
             for index, (code, values) in enumerate(self.selected.items()):
                 flags[f"listing_filter_{index}"] = attribute_condition(code, values)
-            qs = self._ordered(
+            # A price order is left to the page's own query (LIMIT 24): sorting every product
+            # by the buyer's price subqueries here costs more than PostgreSQL's JIT threshold.
+            order = self._ordered if "price" not in self.sort else lambda qs: qs.order_by("pk")
+            qs = order(
                 self.base.annotate(
                     **{
                         name: ExpressionWrapper(q, output_field=BooleanField())
@@ -404,6 +408,13 @@ class Listing:
             return page, products
         # The count is already known: no COUNT query, and the page loads by primary key.
         page = Paginator(self._matching_ids(materialized), per_page).get_page(number)
+        if "price" in self.sort:
+            bottom = (page.number - 1) * per_page
+            top = bottom + len(page.object_list)
+            products = list(self.sorted_products()[bottom:top]) if top > bottom else []
+            products = load_card_products(products, self.storefront)
+            page.object_list = products
+            return page, products
         ids = list(page.object_list)
         loaded = {p.pk: p for p in Product.objects.filter(pk__in=IdList(ids)).order_by()}
         products = load_card_products([loaded[pk] for pk in ids if pk in loaded], self.storefront)
