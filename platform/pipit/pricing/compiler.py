@@ -20,14 +20,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import json
 import logging
+import os
+import selectors
+import signal
+import struct
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.lookups import Lookup
@@ -157,7 +164,7 @@ EMPTY = Scope(frozenset(), frozenset())
 # -- what a rule or list touches -----------------------------------------------------------------
 
 
-def _purchasable_ids(storefront) -> dict[int, int | None]:
+def purchasable_ids(storefront) -> dict[int, int | None]:
     """Purchasable product id → parent id, for the storefront."""
     from pipit.catalog.queries import purchasable_for_storefront
 
@@ -207,9 +214,9 @@ def rule_products(
 
     matched: set[int] = set()
     if scope == PriceRule.ProductScope.PRODUCTS:
-        matched = {p.pk for p in rule.products.all()}
+        matched = set(_linked(rule, "products"))
     elif scope == PriceRule.ProductScope.CATEGORIES:
-        paths = [c.path for c in rule.categories.all()]
+        paths = _linked(rule, "categories")
         if paths:
             for part in matching(ProductCategory.objects.filter(_path_condition(paths))):
                 matched.update(part.values_list("product_id", flat=True))
@@ -249,6 +256,53 @@ def _path_condition(paths: Iterable[str], prefix: str = "category__") -> Q:
     return q
 
 
+class _Links:
+    """A rule's many-to-many links as ids (categories as paths), read for many rules in four
+    queries (:func:`_load_links`) rather than prefetched as model instances: a catalog's rules
+    name a thousand products, and building an Oscar product costs far more than its id."""
+
+    __slots__ = ("products", "categories", "groups", "companies")
+
+    def __init__(self):
+        self.products: list[int] = []
+        self.categories: list[str] = []
+        self.groups: list[int] = []
+        self.companies: list[int] = []
+
+
+def _load_links(rules: list[PriceRule]) -> None:
+    links = {rule.pk: _Links() for rule in rules}
+    if links:
+        for name, column in (
+            ("products", None),
+            ("categories", "path"),
+            ("groups", None),
+            ("companies", None),
+        ):
+            field = PriceRule._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            value = f"{target}__{column}" if column else f"{target}_id"
+            rows = through.objects.filter(**{f"{source}_id__in": list(links)}).values_list(
+                f"{source}_id", value
+            )
+            for rule_id, linked in rows:
+                getattr(links[rule_id], name).append(linked)
+    for rule in rules:
+        rule._pipit_links = links[rule.pk]
+
+
+def _linked(rule: PriceRule, name: str) -> list:
+    """``rule``'s ``name`` link as ids (paths for categories): from :func:`_load_links` when
+    it ran for the rule, else from the database (drafts, single rules)."""
+    links = getattr(rule, "_pipit_links", None)
+    if links is not None:
+        return getattr(links, name)
+    if name == "categories":
+        return [c.path for c in rule.categories.all()]
+    return [obj.pk for obj in getattr(rule, name).all()]
+
+
 class _ScopeMatcher:
     """The product scopes of many rules matched against some products in two queries (their
     categories and attribute values), not one per rule; the same answers as
@@ -280,10 +334,10 @@ class _ScopeMatcher:
         # Category paths, each with the products filed under it (or under a subcategory).
         self.by_path: dict[str, set[int]] = defaultdict(set)
         paths = {
-            c.path
+            path
             for rule in rules
             if rule.product_scope == Scope_.CATEGORIES
-            for c in rule.categories.all()
+            for path in _linked(rule, "categories")
         }
         if paths and candidates:
             steplen = _category_steplen()
@@ -334,10 +388,10 @@ class _ScopeMatcher:
             return set()
         matched: set[int] = set()
         if scope == PriceRule.ProductScope.PRODUCTS:
-            matched = {p.pk for p in rule.products.all()}
+            matched = set(_linked(rule, "products"))
         elif scope == PriceRule.ProductScope.CATEGORIES:
-            for category in rule.categories.all():
-                matched |= self.by_path.get(category.path, set())
+            for path in _linked(rule, "categories"):
+                matched |= self.by_path.get(path, set())
         elif scope in (PriceRule.ProductScope.BRANDS, PriceRule.ProductScope.ATTRIBUTE):
             code, values = _attribute_match(rule)
             if code:
@@ -365,17 +419,17 @@ def _category_steplen() -> int:
 def footprint_of(obj, universe: dict[int, int | None] | None = None) -> Scope:
     """What a published (or about to be unpublished) rule or list reaches, as it is now."""
     if isinstance(obj, PriceRule):
-        universe = universe if universe is not None else _purchasable_ids(obj.storefront)
+        universe = universe if universe is not None else purchasable_ids(obj.storefront)
         products = rule_products(obj, universe)
         companies = None
         if obj.customer_scope == PriceRule.CustomerScope.COMPANIES:
-            companies = {c.pk for c in obj.companies.all()}
+            companies = set(_linked(obj, "companies"))
         return Scope.of(products, companies)
     if isinstance(obj, PriceList):
         # order_by(): the model's ordering would join four tables into the DISTINCT.
         rows = PriceListItem.objects.filter(price_list=obj).order_by()
         product_ids = set(rows.values_list("product_id", flat=True).distinct())
-        universe = universe if universe is not None else _purchasable_ids(obj.storefront)
+        universe = universe if universe is not None else purchasable_ids(obj.storefront)
         products = _expand_to_purchasable(product_ids, universe)
         companies = None
         if obj.kind == PriceList.Kind.COMPANY:
@@ -427,10 +481,18 @@ class Snapshot:
     matched from one read of categories and one of attribute values), then computed in memory.
     """
 
-    def __init__(self, storefront, on: datetime.date, products: Iterable[int] | None = None):
+    def __init__(
+        self,
+        storefront,
+        on: datetime.date,
+        products: Iterable[int] | None = None,
+        universe: dict[int, int | None] | None = None,
+    ):
         self.storefront = storefront
         self.on = on
-        self.universe = _purchasable_ids(storefront)
+        # ``universe``: the storefront's purchasable products (:func:`purchasable_ids`) when
+        # the caller has just read them (a publish reads them for the footprint).
+        self.universe = universe if universe is not None else purchasable_ids(storefront)
         if products is not None:
             wanted = set(products)
             self.products_in_scope = {
@@ -555,11 +617,12 @@ class Snapshot:
         rules = (
             PriceRule.objects.in_force(self.on)
             .filter(storefront=self.storefront)
-            .prefetch_related("tiers", "groups", "companies", "categories", "products")
+            .prefetch_related("tiers")
         )
         self.rules: list[CompiledRule] = []
         self.rule_objects: dict[int, PriceRule] = {}
         rules = list(rules)
+        _load_links(rules)
         matcher = _ScopeMatcher(rules, self.universe, restrict=self.products_in_scope)
         for rule in rules:
             self.rule_objects[rule.pk] = rule
@@ -576,8 +639,8 @@ class Snapshot:
                 CompiledRule(
                     spec=spec,
                     customer_scope=rule.customer_scope,
-                    groups=frozenset(g.pk for g in rule.groups.all()),
-                    companies=frozenset(c.pk for c in rule.companies.all()),
+                    groups=frozenset(_linked(rule, "groups")),
+                    companies=frozenset(_linked(rule, "companies")),
                     products=matcher.products(rule),
                 )
             )
@@ -754,6 +817,215 @@ class _Tables:
         )
 
 
+class _Work:
+    """The rows of a compile, product by product: the storefront's rows (``segments`` given:
+    every audience is compiled), the segments' where they differ from those, and the companies'
+    where they differ from their segment's. Parts of the catalog are independent of each other,
+    so forked workers can each take some."""
+
+    def __init__(self, snapshot: Snapshot, sf_id: int, segments: set[str] | None, companies):
+        self.snapshot = snapshot
+        self.tables = _Tables(snapshot)
+        self.sf_id = sf_id
+        self.segments = segments
+        self.companies: dict[int, frozenset[int]] = companies
+        self._wanted: dict[int, set[int] | None] = {}
+
+    def rows(self, part: list[int]) -> Iterator[tuple]:
+        snapshot, tables, sf_id = self.snapshot, self.tables, self.sf_id
+        tiers_of = tables.tiers
+        nobody: frozenset[int] = frozenset()
+        segment_tiers: dict[str, dict[int, list[Tier]]] = {}
+        if self.segments is not None:
+            base_tiers: dict[int, list[Tier]] = {}
+            reach = tables.audience(nobody, None)
+            for pid in part:
+                tiers = tiers_of(pid, nobody, None, reach)
+                base_tiers[pid] = tiers
+                yield from _rows(sf_id, pid, "", None, tiers)
+            segment_tiers[""] = base_tiers
+            for key in sorted(self.segments - {""}):
+                groups = segment_groups(key)
+                segment_tiers[key] = base_tiers
+                if not snapshot.segment_has_own_prices(groups):
+                    continue
+                own: dict[int, list[Tier]] = {}
+                reach = tables.audience(groups, None)
+                for pid in part:
+                    tiers = tiers_of(pid, groups, None, reach)
+                    own[pid] = tiers
+                    if not same_tiers(tiers, base_tiers[pid]):
+                        yield from _rows(sf_id, pid, key, None, tiers)
+                segment_tiers[key] = own
+        in_part = set(part)
+        for company_id, groups in self.companies.items():
+            if company_id not in self._wanted:
+                self._wanted[company_id] = snapshot.company_products(company_id)
+            wanted = self._wanted[company_id]
+            wanted = in_part if wanted is None else wanted & in_part
+            if not wanted:
+                continue
+            key = segment_key(groups)
+            reference = segment_tiers.get(key)
+            reach = tables.audience(groups, company_id)
+            segment_reach = tables.audience(groups, None)
+            for pid in wanted:
+                tiers = tiers_of(pid, groups, company_id, reach)
+                if reference is not None:
+                    segment = reference.get(pid)
+                else:
+                    segment = tiers_of(pid, groups, None, segment_reach)
+                if segment is not None and same_tiers(tiers, segment):
+                    continue
+                yield from _rows(sf_id, pid, key, company_id, tiers)
+
+
+def _split(ids: list[int], parts: int) -> list[list[int]]:
+    size = max(1, -(-len(ids) // parts))
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _workers_for(products: int) -> int:
+    """How many processes compute a compile of ``products`` products: forked workers on
+    PostgreSQL (their rows stream into one COPY) for compiles large enough to repay a fork.
+    Settings: ``PIPIT_PRICING_COMPILE_WORKERS`` (default: the CPUs; 1 turns it off) and
+    ``PIPIT_PRICING_PARALLEL_FROM`` (products, default 500)."""
+    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
+        return 1
+    if products < getattr(settings, "PIPIT_PRICING_PARALLEL_FROM", 500):
+        return 1
+    workers = getattr(settings, "PIPIT_PRICING_COMPILE_WORKERS", None) or os.cpu_count() or 1
+    return max(1, min(int(workers), 8))
+
+
+class CompileWorkerError(RuntimeError):
+    """A forked compile worker failed; the compile's transaction is rolled back."""
+
+
+def _no_queries(execute, sql, params, many, context):
+    # A forked worker shares its parent's database socket: a query from it would corrupt the
+    # parent's session. Workers compute from the snapshot only.
+    raise CompileWorkerError("a compile worker may not query the database")
+
+
+_HEADER = struct.Struct(">cQ")
+
+
+class _Forked:
+    """Forked workers computing ``work`` over ``parts`` (worker ``i`` takes parts ``i``,
+    ``i + workers``, ...), each sending its rows back through a pipe as COPY text.
+
+    The snapshot is shared copy-on-write with the parent; nothing is pickled. A worker that
+    fails sends its traceback, which :meth:`blocks` raises as :class:`CompileWorkerError`.
+    """
+
+    def __init__(self, work: _Work, parts: list[list[int]], workers: int):
+        self.work = work
+        self.parts = parts
+        self.workers = min(workers, max(1, len(parts)))
+        self.children: list[tuple[int, int]] = []
+        self.rows = 0
+        self.cpu_seconds: list[float] = []  # each worker's, once reaped
+
+    def __enter__(self) -> _Forked:
+        gc.freeze()  # objects made so far stay out of the workers' collections: fewer copies
+        try:
+            for index in range(self.workers):
+                read_fd, write_fd = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the worker
+                    os.close(read_fd)
+                    self._serve(index, write_fd)  # never returns
+                os.close(write_fd)
+                self.children.append((pid, read_fd))
+        except BaseException:
+            self._reap(kill=True)
+            raise
+        finally:
+            gc.unfreeze()
+        return self
+
+    def _serve(self, index: int, fd: int) -> None:
+        code = 0
+        try:
+            connection.execute_wrappers.append(_no_queries)
+            with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+                try:
+                    for part in self.parts[index :: self.workers]:
+                        rows = list(self.work.rows(part))
+                        for block in _copy_lines(rows):
+                            payload = block.encode()
+                            out.write(_HEADER.pack(b"D", len(payload)) + payload)
+                        count = str(len(rows)).encode()
+                        out.write(_HEADER.pack(b"N", len(count)) + count)
+                except BaseException:
+                    code = 1
+                    failure = traceback.format_exc().encode()
+                    out.write(_HEADER.pack(b"X", len(failure)) + failure)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+
+    def blocks(self) -> Iterator[bytes]:
+        """The workers' COPY text as it arrives; :attr:`rows` counts the rows."""
+        selector = selectors.DefaultSelector()
+        buffers: dict[int, bytearray] = {}
+        for _pid, fd in self.children:
+            selector.register(fd, selectors.EVENT_READ)
+            buffers[fd] = bytearray()
+        try:
+            while buffers:
+                for key, _events in selector.select():
+                    fd = key.fd
+                    chunk = os.read(fd, 1 << 20)
+                    buffer = buffers[fd]
+                    if not chunk:
+                        selector.unregister(fd)
+                        del buffers[fd]
+                        if buffer:
+                            raise CompileWorkerError("a compile worker stopped mid-message")
+                        continue
+                    buffer += chunk
+                    while len(buffer) >= _HEADER.size:
+                        kind, size = _HEADER.unpack_from(buffer)
+                        if len(buffer) < _HEADER.size + size:
+                            break
+                        payload = bytes(buffer[_HEADER.size : _HEADER.size + size])
+                        del buffer[: _HEADER.size + size]
+                        if kind == b"D":
+                            yield payload
+                        elif kind == b"N":
+                            self.rows += int(payload)
+                        else:
+                            raise CompileWorkerError(payload.decode(errors="replace"))
+        finally:
+            selector.close()
+        failed = self._reap(kill=False)
+        if failed:
+            raise CompileWorkerError(f"compile workers exited with {failed}")
+
+    def _reap(self, kill: bool) -> list[int]:
+        failed = []
+        for pid, fd in self.children:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            if kill:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                _pid, status, usage = os.wait4(pid, 0)
+                self.cpu_seconds.append(round(usage.ru_utime + usage.ru_stime, 2))
+                if os.waitstatus_to_exitcode(status) != 0:
+                    failed.append(os.waitstatus_to_exitcode(status))
+        self.children = []
+        return failed
+
+    def __exit__(self, *exc_info) -> None:
+        # Normally reaped by blocks(); on an error on the way, the workers are stopped.
+        self._reap(kill=True)
+
+
 # -- writing -------------------------------------------------------------------------------------
 
 COLUMNS = (
@@ -800,6 +1072,16 @@ def _write(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 20000):
             cursor.executemany(sql, rows[start : start + 20000])
+
+
+def _write_blocks(blocks: Iterable[bytes]) -> None:
+    """COPY text blocks (PostgreSQL) into the price table."""
+    table = EffectivePrice._meta.db_table
+    with connection.cursor() as cursor:
+        sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for block in blocks:
+                copy.write(block)
 
 
 def _steps_json(steps: list) -> str:
@@ -869,6 +1151,8 @@ class CompileResult:
     #: Seconds per step: "load" (the snapshot), "compute" (the tier tables), "write" (old rows
     #: out, new rows in), "finish" (footprints, statistics, state).
     phases: dict[str, float] = field(default_factory=dict)
+    #: CPU seconds of each forked worker (none when computed in this process).
+    worker_cpu: list[float] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -881,11 +1165,13 @@ def compile_prices(
     on: datetime.date | None = None,
     *,
     day_complete: bool = False,
+    universe: dict[int, int | None] | None = None,
 ):
     """Recompile the storefront's effective prices for ``scope`` (everything by default).
 
     ``day_complete`` says the scope covers everything that changed since the last compiled day
     (the roll-over), so the table now stands for ``on``; a full rebuild always does.
+    ``universe`` is the storefront's purchasable products if the caller has them at hand.
     """
     scope = scope or Scope()
     on = on or timezone.localdate()
@@ -905,76 +1191,49 @@ def compile_prices(
             scope, full = Scope(), True
         phases: dict[str, float] = {}
         mark = time.perf_counter()
-        snapshot = Snapshot(storefront, on, scope.products)
+        snapshot = Snapshot(storefront, on, scope.products, universe)
         phases["load"], mark = time.perf_counter() - mark, time.perf_counter()
         if scope.products is not None:
             # Rows of a parent's list price cover its variants: those are recompiled too.
             scope = Scope(scope.products | frozenset(snapshot.products_in_scope), scope.companies)
-        rows: list[tuple] = []
         sf_id = storefront.pk
         products = snapshot.products_in_scope
-
-        tables = _Tables(snapshot)
-        tiers_of = tables.tiers
-        NONE: frozenset[int] = frozenset()
         if scope.companies is None:
             segments = {segment_key(g) for g in snapshot.company_groups.values()} | {""}
-            base_tiers: dict[int, list[Tier]] = {}
-            reach = tables.audience(NONE, None)
-            for pid in products:
-                tiers = tiers_of(pid, NONE, None, reach)
-                base_tiers[pid] = tiers
-                rows.extend(_rows(sf_id, pid, "", None, tiers))
-            segment_tiers = {"": base_tiers}
-            for key in sorted(segments - {""}):
-                groups = segment_groups(key)
-                segment_tiers[key] = base_tiers
-                if not snapshot.segment_has_own_prices(groups):
-                    continue
-                own: dict[int, list[Tier]] = {}
-                reach = tables.audience(groups, None)
-                for pid in products:
-                    tiers = tiers_of(pid, groups, None, reach)
-                    own[pid] = tiers
-                    if not same_tiers(tiers, base_tiers[pid]):
-                        rows.extend(_rows(sf_id, pid, key, None, tiers))
-                segment_tiers[key] = own
             companies = snapshot.company_groups
             known_segments = segments if full else known_segments | segments
         else:
-            segment_tiers = {}
+            segments = None
             companies = {c: g for c, g in snapshot.company_groups.items() if c in scope.companies}
-
-        for company_id, groups in companies.items():
-            wanted = snapshot.company_products(company_id)
-            wanted = products.keys() if wanted is None else wanted & products.keys()
-            if not wanted:
-                continue
-            key = segment_key(groups)
-            reference = segment_tiers.get(key)
-            reach = tables.audience(groups, company_id)
-            segment_reach = tables.audience(groups, None)
-            for pid in wanted:
-                tiers = tiers_of(pid, groups, company_id, reach)
-                if reference is not None:
-                    segment = reference.get(pid)
-                else:
-                    segment = tiers_of(pid, groups, None, segment_reach)
-                if segment is not None and same_tiers(tiers, segment):
-                    continue
-                rows.extend(_rows(sf_id, pid, key, company_id, tiers))
-
-        phases["compute"], mark = time.perf_counter() - mark, time.perf_counter()
-        _delete(sf_id, scope)
-        _write(rows)
-        phases["write"], mark = time.perf_counter() - mark, time.perf_counter()
+        work = _Work(snapshot, sf_id, segments, companies)
+        workers = _workers_for(len(products))
+        if workers > 1:
+            # Forked workers compute parts of the catalog while this process deletes the old
+            # rows, then writes their rows as they come in.
+            with _Forked(work, _split(list(products), workers * 4), workers) as forked:
+                _delete(sf_id, scope)
+                phases["delete"], mark = time.perf_counter() - mark, time.perf_counter()
+                _write_blocks(forked.blocks())
+                written = forked.rows
+            worker_cpu = forked.cpu_seconds
+            phases[f"compute and write ({workers} processes)"] = time.perf_counter() - mark
+        else:
+            worker_cpu = []
+            rows = list(work.rows(list(products)))
+            written = len(rows)
+            phases["compute"], mark = time.perf_counter() - mark, time.perf_counter()
+            _delete(sf_id, scope)
+            phases["delete"], mark = time.perf_counter() - mark, time.perf_counter()
+            _write(rows)
+            phases["write"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         elapsed = time.perf_counter() - started
         if full or day_complete:
             state.compiled_on = on
         state.compiled_at = timezone.now()
         state.segments = sorted(known_segments)
         if full:
-            state.rows = len(rows)
+            state.rows = written
             state.last_full_seconds = elapsed
             for rule in snapshot.rules:
                 companies_reached = rule.companies if rule.customer_scope == "companies" else None
@@ -993,7 +1252,9 @@ def compile_prices(
         # autovacuum gets round to it, if it runs at all.
         transaction.on_commit(_analyze)
     phases["finish"] = time.perf_counter() - mark
-    result = CompileResult(len(rows), len(products), time.perf_counter() - started, full, phases)
+    result = CompileResult(
+        written, len(products), time.perf_counter() - started, full, phases, worker_cpu
+    )
     logger.info(
         "pricing: compiled %s rows for %s products of %s in %.2fs (full=%s)",
         result.rows,

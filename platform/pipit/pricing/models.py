@@ -17,6 +17,7 @@ takes effect until published. Publishing compiles the change into :class:`Effect
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -389,6 +390,28 @@ class PriceRuleTier(models.Model):
         return f"≥{self.min_quantity}: {self.value}"
 
 
+class JSONTextField(models.TextField):
+    """JSON kept as compact text rather than ``jsonb``: the effective-price table holds a
+    million rows whose steps are only ever read whole, and as text they take 170 bytes a row
+    instead of 310 (a full rebuild writes half the data). Reads give the decoded value."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return json.dumps(value, separators=(",", ":"))
+
+
 class EffectivePrice(models.Model):
     """A compiled price: what a buyer pays for a product from a quantity, today.
 
@@ -408,18 +431,23 @@ class EffectivePrice(models.Model):
     min_quantity = models.PositiveIntegerField(default=1)
     price = models.DecimalField(**MONEY)
     base_price = models.DecimalField(**MONEY)
-    steps = models.JSONField(default=list)
+    steps = JSONTextField(default=list)
 
     class Meta:
         verbose_name = _("effective price")
         verbose_name_plural = _("effective prices")
         indexes = [
+            # Every row of a product, company rows included: the resolver's segment lookups
+            # and a publish's delete of the products it touches (without it, a seq scan of
+            # the whole table: 13 s at the benchmark's size).
             models.Index(
-                fields=["storefront_id", "product_id", "segment"],
-                condition=Q(company_id__isnull=True),
-                name="pricing_eff_segment",
+                fields=["storefront_id", "product_id", "segment"], name="pricing_eff_product"
             ),
-            models.Index(fields=["company_id", "product_id"], name="pricing_eff_company"),
+            models.Index(
+                fields=["company_id", "product_id"],
+                condition=Q(company_id__isnull=False),
+                name="pricing_eff_company_rows",
+            ),
         ]
 
     def __str__(self) -> str:

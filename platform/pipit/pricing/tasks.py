@@ -26,7 +26,13 @@ def compile_source(kind: str, object_id: int, storefront_id: int) -> int:
     and what it reaches now, then remember the new footprint."""
     from pipit.tenancy.models import Storefront
 
-    from .compiler import EMPTY, compile_prices, footprint_of, remember_footprint
+    from .compiler import (
+        EMPTY,
+        compile_prices,
+        footprint_of,
+        purchasable_ids,
+        remember_footprint,
+    )
     from .models import PriceList, PriceRule, PricingFootprint
 
     storefront = Storefront.objects.filter(pk=storefront_id).first()
@@ -38,8 +44,10 @@ def compile_source(kind: str, object_id: int, storefront_id: int) -> int:
     from .compiler import Scope
 
     old = Scope.from_json(stored.scope) if stored else EMPTY
-    new = footprint_of(obj) if obj is not None and obj.live else EMPTY
-    result = compile_prices(storefront, old | new)
+    # The storefront's products, read once for the footprint and the compile.
+    universe = purchasable_ids(storefront)
+    new = footprint_of(obj, universe) if obj is not None and obj.live else EMPTY
+    result = compile_prices(storefront, old | new, universe=universe)
     if obj is None:
         PricingFootprint.objects.filter(kind=kind, object_id=object_id).delete()
     else:

@@ -100,6 +100,9 @@ class Command(BaseCommand):
                 "    "
                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items())
             )
+        if result.worker_cpu:
+            cpu = ", ".join(f"{seconds:.1f} s" for seconds in result.worker_cpu)
+            write(f"    forked workers' CPU time: {cpu}")
 
         published = bench.measure_publish(data)
         how = (
