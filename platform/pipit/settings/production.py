@@ -15,6 +15,9 @@ for required in ("DATABASE_URL", "REDIS_URL"):
     # cache of its own (tenant host map, design tokens): refuse to start instead.
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"{required} must be set in production")
+# Persistent connections (a new one per request costs a PostgreSQL backend start); 0 for a
+# pooler that does transaction pooling.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 STORAGES = {

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='effectiveprice',
-            index=models.Index(fields=['storefront_id', 'product_id', 'segment'], name='pricing_eff_product'),
+            index=models.Index(fields=['storefront_id', 'product_id', 'segment', 'company_id'], name='pricing_eff_product'),
         ),
         migrations.AddIndex(
             model_name='effectiveprice',
