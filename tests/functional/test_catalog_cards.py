@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -148,3 +149,110 @@ def test_attribute_filters_match_alike_on_pages_and_api(storefront, buyer, buyer
     response = buyer_client.get("/shop/catalogue/", {"f_brand": "makita"})
     brand = next(f for f in response.context["facets"] if f.code == "brand")
     assert [v.label for v in brand.values if v.selected] == ["Makita"]
+
+
+# -- cached cards ---------------------------------------------------------------------------------
+
+
+def _cards_rendered(monkeypatch) -> list:
+    """Cards rendered (not served from the cache) by the requests that follow."""
+    from pipit.catalog.templatetags import pipit_cards
+
+    rendered = []
+    render = pipit_cards._render
+
+    def counting(card_template, context, card):
+        rendered.append(card.product.title)
+        return render(card_template, context, card)
+
+    monkeypatch.setattr(pipit_cards, "_render", counting)
+    return rendered
+
+
+def _untokened(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_a_changed_price_stock_or_title_shows_on_the_next_request(
+    storefront, buyer_client, monkeypatch
+):
+    product = factories.product(storefront, "Argan shampoo", price="120.00", stock={"main": 7})
+    rendered = _cards_rendered(monkeypatch)
+    first = buyer_client.get("/shop/catalogue/").content.decode()
+    again = buyer_client.get("/shop/catalogue/").content.decode()
+    assert rendered == ["Argan shampoo"]  # the second request read the card from the cache
+    assert _untokened(again) == _untokened(first) and "7 in stock" in first
+
+    record = product.stockrecords.get()
+    record.price = "99.00"
+    record.save()
+    html = buyer_client.get("/shop/catalogue/").content.decode()
+    assert "99.00" in html and "120.00" not in html
+
+    record.warehouse_stocks.filter(warehouse__code=f"{storefront.code}-main").update(num_in_stock=3)
+    html = buyer_client.get("/shop/catalogue/").content.decode()
+    assert "3 in stock" in html and "7 in stock" not in html
+
+    # Even an update that leaves date_updated alone: the title is part of the key.
+    type(product).objects.filter(pk=product.pk).update(title="Argan mask")
+    html = buyer_client.get("/shop/catalogue/").content.decode()
+    assert "Argan mask" in html and "Argan shampoo" not in html
+    assert rendered == ["Argan shampoo", "Argan shampoo", "Argan shampoo", "Argan mask"]
+
+
+def test_companies_with_different_prices_never_see_each_others_card(
+    storefront, company, buyer_client, other_company, client_for
+):
+    from pipit.pricing.compiler import Scope, compile_prices
+    from pipit.pricing.models import PriceList, PriceListItem
+
+    drill = factories.product(storefront, "Drill", price="100.00")
+    contract = PriceList(
+        storefront=storefront, name="Alpha contract", kind="company", currency="RUB"
+    )
+    contract.save()
+    contract.save_revision().publish()
+    PriceListItem.objects.create(price_list=contract, product=drill, company=company, price="50.00")
+    compile_prices(storefront, Scope())
+    rival = client_for(storefront, factories.buyer(other_company))
+    for _ in range(2):  # the second round from the cache
+        mine = buyer_client.get("/shop/catalogue/").content.decode()
+        theirs = rival.get("/shop/catalogue/").content.decode()
+        assert "50.00" in mine and "100.00" in mine  # the contract price, the base struck through
+        assert "50.00" not in theirs and "100.00" in theirs
+
+
+def test_a_cached_card_carries_the_requests_own_csrf_token(storefront, buyer, client_for):
+    product = factories.product(storefront, "Drill")
+    client = client_for(storefront, buyer)
+    client.handler.enforce_csrf_checks = True
+    client.get("/shop/catalogue/")  # renders and stores the card
+    html = client.get("/shop/catalogue/").content.decode()  # serves it from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "slot" not in token
+    response = client.post(
+        f"/shop/basket/add/{product.pk}/", {"quantity": 1, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+
+
+def test_the_login_link_of_a_hidden_price_returns_to_its_own_page(storefront, anon_client):
+    storefront.show_prices_to_anonymous = False
+    storefront.save()
+    factories.product(storefront, "Drill")
+    for _ in range(2):
+        html = anon_client.get("/shop/catalogue/?sort=-title").content.decode()
+        assert "next=/shop/catalogue/%3Fsort%3D-title" in html
+        html = anon_client.get("/shop/catalogue/").content.decode()
+        assert "Log in to see prices" in html and "%3Fsort" not in html
+
+
+def test_cards_of_another_storefront_are_never_served(storefront, other_storefront, client_for):
+    mine = factories.product(storefront, "Drill", sku="A-1")
+    theirs = factories.product(other_storefront, "Drill", sku="B-1", price="333.00")
+    alpha = client_for(storefront, factories.buyer(factories.company(storefront, "A LLC")))
+    beta = client_for(other_storefront, factories.buyer(factories.company(other_storefront, "B")))
+    for _ in range(2):
+        assert f"/basket/add/{mine.pk}/" in alpha.get("/shop/catalogue/").content.decode()
+        html = beta.get("/shop/catalogue/").content.decode()
+        assert f"/basket/add/{theirs.pk}/" in html and f"/basket/add/{mine.pk}/" not in html
