@@ -453,13 +453,15 @@ def product_cards(products: list[Product], strategy) -> list[ProductCard]:
     for product in products:
         info = purchase_info(strategy, product)
         record = info.stockrecord
-        images = product.images.all()
+        # Lists from load_card_products, else the prefetches of card_queryset.
+        images = getattr(product, "_card_images", None)
+        if images is None:
+            images = product.images.all()
+        values = getattr(product, "_card_brand_values", None)
+        if values is None:
+            values = product.attribute_values.all()  # prefetched: the brand value only
         brand = next(
-            (
-                str(v.value_as_text)
-                for v in product.attribute_values.all()  # prefetched: the brand value only
-                if v.attribute.code == BRAND_CODE
-            ),
+            (str(v.value_as_text) for v in values if v.attribute.code == BRAND_CODE),
             "",
         )
         cards.append(
@@ -487,25 +489,40 @@ def _facet_value_order(value: FacetValue):
         return (1, 0.0, value.label.lower())
 
 
-def _brand_prefetch() -> Prefetch:
+def _brand_prefetch(to_attr: str | None = None) -> Prefetch:
     return Prefetch(
         "attribute_values",
         queryset=ProductAttributeValue.objects.filter(attribute__code=BRAND_CODE).select_related(
             "attribute", "value_option"
         ),
+        to_attr=to_attr,
     )
 
 
 def load_card_products(products: list[Product], storefront: Storefront) -> list[Product]:
     """Prefetch onto loaded products what :func:`card_queryset` does, in six queries rather than
     eight: the offers (and their stock) of the products and of their public variants are read
-    together, not one level after the other."""
+    together, not one level after the other.
+
+    The public variants, images and brand values are set as lists (``to_attr``), which only the
+    cards read: Django builds no per-product queryset for them (a filtered queryset clone per
+    product and relation was ~10 ms of a 24-product page). The variants go where Oscar's
+    ``get_public_children()`` and the strategy look first."""
     prefetch_related_objects(
-        products, Prefetch("children", queryset=Product.objects.filter(is_public=True))
+        products,
+        Prefetch(
+            "children",
+            queryset=Product.objects.filter(is_public=True),
+            to_attr="_prefetched_public_children",
+        ),
     )
-    variants = [child for product in products for child in product.children.all()]
+    variants = [child for product in products for child in product._prefetched_public_children]
     prefetch_related_objects([*products, *variants], stockrecords_prefetch(storefront))
-    prefetch_related_objects(products, "images", _brand_prefetch())
+    prefetch_related_objects(
+        products,
+        Prefetch("images", queryset=ProductImage.objects.all(), to_attr="_card_images"),
+        _brand_prefetch(to_attr="_card_brand_values"),
+    )
     return products
 
 
