@@ -200,6 +200,18 @@ def test_a_changed_price_stock_or_title_shows_on_the_next_request(
     assert rendered == ["Argan shampoo", "Argan shampoo", "Argan shampoo", "Argan mask"]
 
 
+def test_a_changed_restock_date_shows_on_the_next_request(storefront, buyer_client):
+    product = factories.product(
+        storefront, "Band saw", stock={"main": 0}, restock={"main": datetime.date(2031, 3, 15)}
+    )
+    assert "03/15/2031" in buyer_client.get("/shop/catalogue/").content.decode()
+    stock = product.stockrecords.get().warehouse_stocks.get()
+    stock.restock_date = datetime.date(2031, 4, 1)
+    stock.save()
+    html = buyer_client.get("/shop/catalogue/").content.decode()
+    assert "04/01/2031" in html and "03/15/2031" not in html
+
+
 def test_companies_with_different_prices_never_see_each_others_card(
     storefront, company, buyer_client, other_company, client_for
 ):

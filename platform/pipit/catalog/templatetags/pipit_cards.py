@@ -25,6 +25,8 @@ from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from pipit.pricing.strategy import WarehouseAvailability
+
 register = template.Library()
 
 CARD_TEMPLATE = "catalog/_card.html"
@@ -89,9 +91,18 @@ def _card_facts(card, path: str) -> tuple:
         _shown(price, "incl_tax") if tax_known else None,
         # stock: _availability.html and the add-to-cart form's max
         bool(availability.is_available_to_buy),
-        str(availability.message),
+        _stock_message(availability),
         _shown(availability, "num_available"),
     )
+
+
+def _stock_message(availability):
+    """What ``availability.message`` shows, for the key: a warehouse availability's message is
+    made of its free quantity and restock date (and the language, in the key), which are read
+    without a gettext lookup per card; any other policy's message as text."""
+    if type(availability) is WarehouseAvailability:
+        return ("warehouses", availability.num_available, availability.restock_date)
+    return str(availability.message)
 
 
 def _key(prefix: tuple, card, path: str) -> str:
