@@ -322,18 +322,21 @@ def _list_row_at(levels: dict[str, list[ListRow]], quantity: int) -> ListRow | N
 
 
 def _kopecks(amount: Decimal | None) -> int | None:
-    """``amount`` in kopecks when it is a whole number of them and not negative, else None."""
+    """``amount`` in kopecks when its value is a whole number of them and not negative, else
+    None."""
     if amount is None:
         return None
     kopecks = _KOPECKS.get(amount, _NOTHING)
     if kopecks is _NOTHING:
-        if not amount.is_finite() or amount < ZERO or amount.as_tuple().exponent < -2:
-            kopecks = None
-        else:
-            kopecks = int(amount.scaleb(2))
+        kopecks = None
+        if amount.is_finite() and amount >= ZERO:
+            scaled = amount.scaleb(2)
+            if scaled == scaled.to_integral_value():
+                kopecks = int(scaled)
         if len(_KOPECKS) > 200_000:
             _KOPECKS.clear()
-        # Keyed by value: 95 and 95.00 are the same number of kopecks.
+        # Keyed by value, so the answer must depend on the value only: 95, 95.00 and 95.0000
+        # are all 9,500 kopecks (an answer by exponent made 249.48 and 249.4800 collide).
         _KOPECKS[amount] = kopecks
     return kopecks
 
