@@ -280,12 +280,14 @@ class PreparedRule:
         "param",
         "tiers",
         "step",
+        "texts",
     )
 
     def __init__(self, spec: RuleSpec):
         self.spec = spec
         self.id = spec.id
         self.step = f',["{RULE}",{spec.id},"'  # its step in the stored JSON, up to the price
+        self.texts: dict[int, str] = {}  # its whole step for a price in kopecks (a cache)
         self.order = (-spec.priority, spec.id)
         self.stacking = _STACKING.get(spec.stacking, 2)
         self.action = spec.action
@@ -476,7 +478,251 @@ def compute_prepared(
 ) -> list[Tier]:
     """:func:`compute` for rules already prepared and in order (see :func:`prepare`): the
     compiler prepares a snapshot's rules once for its million tables. With ``steps_as_json``
-    each tier's steps come as the compact JSON text the compiler stores."""
+    each tier's steps come as the compact JSON text the compiler stores.
+
+    The compiler's calls (JSON steps, amounts in whole kopecks, rule values with at most two
+    decimals) take a fast path: the rules' programs per quantity worked out once per rule list
+    (:class:`_Plan`), texts and decimals of amounts remembered. Anything else, and the steps as
+    lists, is :func:`_compute_general`; both give the same tiers."""
+    if not steps_as_json:
+        return _compute_general(base, cost, levels, rules, steps_as_json)
+    key = tuple(rules)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(key)
+    if plan.general:
+        return _compute_general(base, cost, levels, rules, steps_as_json)
+    company = levels.get("company")
+    group = levels.get("group")
+    storefront = levels.get("storefront")
+    if not key and not company and not group and not storefront and not any(levels.values()):
+        return _compute_general(base, cost, levels, rules, steps_as_json)
+
+    # The breaks: 1, every row's "from quantity" and every rule tier's.
+    extra = None
+    for rows in levels.values():
+        for row in rows:
+            if row.min_quantity != 1:
+                if extra is None:
+                    extra = {1}
+                extra.add(row.min_quantity)
+    if plan.points:
+        if extra is None:
+            extra = {1}
+        extra.update(plan.points)
+    breaks = sorted(extra) if extra is not None else _ONE
+
+    if base is not None:
+        base_info = _BASES.get(id(base))
+        if base_info is None or base_info[0] is not base:
+            base_info = _base_info(base)
+        head = base_info[1]
+    else:
+        head = base_info = None
+    cost_kopecks = _NOTHING
+    programs = plan.programs
+    tiers: list[Tier] = []
+    last = None  # the last tier's price in kopecks
+    seen_row: object = _NOTHING
+    seen_program = None
+    for quantity in breaks:
+        # The list row, as _list_row_at() picks it.
+        row = None
+        for rows in (company, group, storefront):
+            if rows:
+                if len(rows) == 1:
+                    row = rows[0]
+                    if row.min_quantity <= quantity:
+                        break
+                    row = None
+                else:
+                    row = _pick_row(rows, quantity)
+                    if row is not None:
+                        break
+        program = programs.get(quantity)
+        if program is None:
+            program = plan.program(quantity)
+        # The same list row and rule values as the break before: the same price, which
+        # cannot lower the table's (skipped without computing it, as _compute_general does).
+        if row is seen_row and program is seen_program:
+            continue
+        seen_row, seen_program = row, program
+        if row is not None:
+            info = _ROWS.get(id(row))
+            if info is None or info[0] is not row:
+                info = _row_info(row)
+            price = info[1]
+            if price is None:
+                return _compute_general(base, cost, levels, rules, steps_as_json)
+            parts = [head, info[2]] if head is not None else ["", info[2]]
+        elif base is not None:
+            price = base_info[2]
+            if price is None:
+                return _compute_general(base, cost, levels, rules, steps_as_json)
+            parts = [head, ""]
+        else:
+            continue
+        # The rules, in whole kopecks (see _price_in_kopecks()).
+        for kind, param, stacking, texts, rule in program:
+            if kind == _PERCENT:
+                new = (price * param + 5000) // 10000  # price ≥ 0, param ≥ 0: half up
+            elif kind == _FIXED:
+                new = param  # never below zero (see _Plan)
+            elif kind == _NEAREST:  # to a multiple of the step, half up
+                new = (2 * price + param) // (2 * param) * param
+            elif kind == _UP:
+                new = -(-price // param) * param
+            elif kind == _DOWN:
+                new = price // param * param
+            elif kind == _KEEP:  # a step of zero leaves the price as it is
+                new = price
+            else:  # _MARKUP
+                if cost_kopecks is _NOTHING:
+                    cost_kopecks = _kopecks(cost)
+                    if cost_kopecks is None and cost is not None:
+                        # A cost with odd decimals: the decimal path.
+                        return _compute_general(base, cost, levels, rules, steps_as_json)
+                if cost_kopecks is None:
+                    continue  # no cost: a markup cannot apply
+                product = cost_kopecks * param
+                new = (product + 5000) // 10000 if product > 0 else 0
+            if stacking == 0 and new >= price:  # best price: only if it lowers the price
+                continue
+            price = new
+            text = texts.get(new)
+            if text is None:
+                text = _rule_text(rule, new)
+            parts.append(text)
+            if stacking == 1:  # first match: stops the rules after it
+                break
+        if last is not None and price >= last:
+            # Not cheaper than for fewer units: no new tier. A dearer price for more units (a
+            # list tier above a lower rule price, say) is capped this way.
+            continue
+        last = price
+        amount = _AMOUNTS.get(price)
+        if amount is None:
+            amount = _amount_of(price)
+        if head is None:
+            # No base step: the first step loses its leading comma.
+            text = "".join(parts)
+            steps = "[" + text[1:] + "]"
+        else:
+            parts.append("]")
+            steps = "".join(parts)
+        tiers.append(Tier(quantity, amount, base if base is not None else amount, steps))
+    return tiers
+
+
+_ONE = (1,)
+
+
+class _Plan:
+    """A list of prepared rules made ready for :func:`compute_prepared`'s fast path: the tier
+    breaks of its rules and, per quantity, its program: a tuple of ``(kind, parameter,
+    stacking, step texts, rule)`` for each rule with a value at that quantity, in order.
+    ``general``: a rule value needs decimals (:func:`_compute_general` prices it)."""
+
+    __slots__ = ("rules", "points", "general", "programs", "_by_values")
+
+    def __init__(self, rules: tuple[PreparedRule, ...]):
+        self.rules = rules
+        self.points = frozenset(q for rule in rules for q, *_value in rule.tiers)
+        self.general = any(
+            kind == _DECIMAL
+            for rule in rules
+            for kind in (rule.kind, *(tier[2] for tier in rule.tiers))
+        )
+        self.programs: dict[int, tuple] = {}
+        self._by_values: dict[tuple, tuple] = {}
+
+    def program(self, quantity: int) -> tuple:
+        chosen = []
+        program = []
+        for rule in self.rules:
+            index, kind, param = -1, rule.kind, rule.param
+            for i, (min_quantity, _value, tier_kind, tier_param) in enumerate(rule.tiers):
+                if min_quantity <= quantity:  # ascending
+                    index, kind, param = i, tier_kind, tier_param
+            chosen.append(index)
+            if kind == _SKIP:
+                continue
+            if kind == _FIXED and param < 0:
+                param = 0
+            program.append((kind, param, rule.stacking, rule.texts, rule))
+        # Quantities with the same rule values share a program (compared by identity).
+        program = self._by_values.setdefault(tuple(chosen), tuple(program))
+        if len(self.programs) > 1000:
+            self.programs.clear()
+        self.programs[quantity] = program
+        return program
+
+
+def _plan(rules: tuple[PreparedRule, ...]) -> _Plan:
+    plan = _Plan(rules)
+    if len(_PLANS) > 50_000:
+        _PLANS.clear()
+    _PLANS[rules] = plan  # the key holds the rules: their ids stay theirs
+    return plan
+
+
+_PLANS: dict[tuple[PreparedRule, ...], _Plan] = {}
+
+
+def _base_info(base: Decimal) -> tuple[Decimal, str, int | None]:
+    """``(base, the start of the stored steps JSON with its base step, its kopecks)``."""
+    info = (base, f'[["{BASE}","{base}"]', _kopecks(base))
+    if len(_BASES) > 100_000:
+        _BASES.clear()
+    _BASES[id(base)] = info  # the value holds the decimal: its id stays its own
+    return info
+
+
+_BASES: dict[int, tuple[Decimal, str, int | None]] = {}
+
+
+def _row_info(row: ListRow) -> tuple[ListRow, int | None, str]:
+    """``(row, its price in kopecks, its list step in the stored JSON)``."""
+    info = (row, _kopecks(row.price), f',["{LIST}",{row.list_id},"{row.price}"]')
+    if len(_ROWS) > 200_000:
+        _ROWS.clear()
+    _ROWS[id(row)] = info  # the value holds the row: its id stays its own
+    return info
+
+
+_ROWS: dict[int, tuple[ListRow, int | None, str]] = {}
+
+
+def _rule_text(rule: PreparedRule, kopecks: int) -> str:
+    """A rule's step in the stored JSON for a price of ``kopecks``."""
+    text = rule.step + _kopecks_text(kopecks) + '"]'
+    texts = rule.texts
+    if len(texts) > 20_000:
+        texts.clear()
+    texts[kopecks] = text
+    return text
+
+
+def _amount_of(kopecks: int) -> Decimal:
+    amount = _amount(kopecks)
+    if len(_AMOUNTS) > 200_000:
+        _AMOUNTS.clear()
+    _AMOUNTS[kopecks] = amount
+    return amount
+
+
+_AMOUNTS: dict[int, Decimal] = {}
+
+
+def _compute_general(
+    base: Decimal | None,
+    cost: Decimal | None,
+    levels: dict[str, list[ListRow]],
+    rules: list[PreparedRule],
+    steps_as_json: bool,
+) -> list[Tier]:
+    """:func:`compute_prepared`, for every input (the fast path takes the compiler's usual ones
+    and hands the rest to this)."""
     if not rules and not any(levels.values()):
         if base is None:
             return []
