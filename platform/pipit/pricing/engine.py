@@ -790,7 +790,11 @@ def tier_for(tiers: list[Tier], quantity: int) -> Tier | None:
 
 def same_tiers(a: list[Tier], b: list[Tier]) -> bool:
     """Equal prices at equal breaks (how a company row is told apart from its segment's)."""
-    return len(a) == len(b) and all(
-        x.min_quantity == y.min_quantity and x.price == y.price and x.steps == y.steps
-        for x, y in zip(a, b, strict=True)
-    )
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=False):  # equal lengths (above)
+        if x is not y and (
+            x.min_quantity != y.min_quantity or x.price != y.price or x.steps != y.steps
+        ):
+            return False
+    return True
