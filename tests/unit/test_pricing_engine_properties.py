@@ -12,16 +12,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipit.pricing.engine import (
-    ListRow,
-    RuleSpec,
-    _compute_general,
-    compute,
-    compute_prepared,
-    prepare,
-    price_at,
-    tier_for,
-)
+from pipit.pricing.engine import ListRow, RuleSpec, compute, price_at, tier_for
 
 money = st.decimals(min_value=Decimal("0"), max_value=Decimal("2000000"), places=2)
 percent = st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)
@@ -119,60 +110,3 @@ def test_a_company_row_wins_over_group_and_storefront_rows_at_its_quantity(case)
     assert steps[1][0] == "l"
     assert steps[1][1] in {r.list_id for r in levels["company"]}
     assert price == price.quantize(Decimal("0.01"))
-
-
-# Amounts as an admin, an import or a database may spell them: 95, 95.0, 95.00, 9.5E+1, -0.00,
-# and some beyond whole kopecks; the stored steps must keep each spelling.
-spelled = (
-    money.map(lambda d: d.normalize())
-    | money.map(lambda d: d.quantize(Decimal("0.1")))
-    | money
-    | st.decimals(min_value=Decimal("-5"), max_value=Decimal("5000"), places=3)
-    | st.just(Decimal("-0.00"))
-)
-spelled_rows = st.lists(
-    st.builds(
-        ListRow,
-        list_id=st.integers(1, 6),
-        priority=st.integers(-3, 3),
-        min_quantity=quantity,
-        price=spelled,
-    ),
-    max_size=4,
-)
-spelled_cases = st.fixed_dictionaries(
-    {
-        "base": st.none() | spelled,
-        "cost": st.none() | spelled,
-        "levels": st.fixed_dictionaries(
-            {"company": spelled_rows, "group": spelled_rows, "storefront": spelled_rows}
-        ),
-        "rules": st.lists(rules(), max_size=8, unique_by=lambda r: r.id),
-    }
-)
-
-
-def _stored(tiers):
-    return [(t.min_quantity, str(t.price), str(t.base_price), t.steps) for t in tiers]
-
-
-@settings(max_examples=1000, deadline=None)
-@given(case=cases | spelled_cases)
-def test_the_fast_path_stores_exactly_what_the_general_path_does(case):
-    # compute_prepared's fast path (the compiler's calls) against _compute_general, the plain
-    # calculation: the same breaks, prices, base prices and steps JSON text, byte for byte,
-    # on a first call and on one with everything remembered.
-    prepared = prepare(case["rules"])
-    args = (case["base"], case["cost"], case["levels"])
-    expected = _stored(_compute_general(*args, prepared, True))
-    assert _stored(compute_prepared(*args, prepared, steps_as_json=True)) == expected
-    assert _stored(compute_prepared(*args, list(prepared), steps_as_json=True)) == expected
-    # Equal amounts spelled otherwise (new objects) do not take the remembered texts.
-    respelled = {
-        level: [ListRow(r.list_id, r.priority, r.min_quantity, r.price.normalize()) for r in rows]
-        for level, rows in case["levels"].items()
-    }
-    base = case["base"].normalize() if case["base"] is not None else None
-    assert _stored(
-        compute_prepared(base, case["cost"], respelled, prepared, steps_as_json=True)
-    ) == _stored(_compute_general(base, case["cost"], respelled, prepared, True))
