@@ -36,8 +36,7 @@ def products_for_storefront(storefront: Storefront) -> QuerySet[Product]:
     in_scope_category = ProductCategory.objects.filter(product=OuterRef("pk")).filter(
         storefront.category_filter("category__")
     )
-    offers = StockRecord.objects.filter(partner_id__in=storefront.partner_ids)
-    sold_here = own_or_variant_exists(offers, "product")
+    sold_here = _offered_by(tuple(storefront.partner_ids))
     return Product.objects.browsable().filter(Exists(in_scope_category)).filter(sold_here)
 
 
