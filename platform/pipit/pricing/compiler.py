@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-import json
 import logging
 import os
 import selectors
@@ -1084,21 +1083,8 @@ def _write_blocks(blocks: Iterable[bytes]) -> None:
                 copy.write(block)
 
 
-def _steps_json(steps: list) -> str:
-    """A tier's steps as compact JSON, as ``json.dumps`` writes them, several times faster for
-    the engine's own shapes (``[kind, price]`` and ``[kind, id, price]``, prices as strings)."""
-    parts = []
-    for step in steps:
-        if len(step) == 2 and type(step[1]) is str:
-            parts.append(f'["{step[0]}","{step[1]}"]')
-        elif len(step) == 3 and type(step[1]) is int and type(step[2]) is str:
-            parts.append(f'["{step[0]}",{step[1]},"{step[2]}"]')
-        else:
-            return json.dumps(steps, separators=(",", ":"))
-    return "[" + ",".join(parts) + "]"
-
-
 def _rows(storefront_id, product_id, segment, company_id, tiers: list[Tier]):
+    # Tiers come from _Tables.tiers: their steps are already the JSON text the table stores.
     for tier in tiers:
         yield (
             storefront_id,
@@ -1108,7 +1094,7 @@ def _rows(storefront_id, product_id, segment, company_id, tiers: list[Tier]):
             tier.min_quantity,
             tier.price,
             tier.base_price,
-            tier.steps if type(tier.steps) is str else _steps_json(tier.steps),
+            tier.steps,
         )
 
 
