@@ -44,6 +44,7 @@ from .engine import (
     PreparedRule,
     RuleSpec,
     Tier,
+    base_step_json,
     compute,
     compute_prepared,
     run_order,
@@ -181,6 +182,21 @@ def _without_jit() -> None:
     transaction only."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+
+
+def _raw_rows(queryset: QuerySet, size: int = 20000) -> Iterator[tuple]:
+    """The rows of a ``values_list`` queryset as the driver gives them, read in batches: the
+    ORM's per-row work (converters, the iterable's bookkeeping) is a second of a compile's
+    600,000 price-list rows. Only for columns PostgreSQL's driver gives as Python wants them
+    (ids, numerics); elsewhere (SQLite's decimals need Django's converters) the ORM reads them."""
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=size)
+        return
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield from rows
 
 
 def _expand_to_purchasable(matched: set[int], universe: dict[int, int | None]) -> set[int]:
@@ -450,6 +466,24 @@ def remember_footprint(obj, scope: Scope) -> None:
     )
 
 
+def remember_footprints(found: list[tuple[object, Scope]]) -> None:
+    """:func:`remember_footprint` for many rules and lists, in one query."""
+    PricingFootprint.objects.bulk_create(
+        [
+            PricingFootprint(
+                kind=_kind(obj),
+                object_id=obj.pk,
+                storefront_id=obj.storefront_id,
+                scope=scope.as_json(),
+            )
+            for obj, scope in found
+        ],
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["storefront", "scope"],
+    )
+
+
 def _kind(obj) -> str:
     return "rule" if isinstance(obj, PriceRule) else "list"
 
@@ -596,9 +630,9 @@ class Snapshot:
         list_groups = self.list_groups
         STOREFRONT, GROUP = PriceList.Kind.STOREFRONT, PriceList.Kind.GROUP
         for part in self._for_products(items, wanted):
-            for list_id, product_id, company_id, min_quantity, price in part.values_list(
-                *columns
-            ).iterator(chunk_size=20000):
+            for list_id, product_id, company_id, min_quantity, price in _raw_rows(
+                part.values_list(*columns)
+            ):
                 if product_id not in wanted:
                     continue
                 kind = kinds[list_id]
@@ -610,7 +644,14 @@ class Snapshot:
                     if groups:
                         group_rows[product_id].append((groups, row))
                 elif company_id is not None:
-                    company_rows[company_id][product_id].append(row)
+                    by_product = company_rows.get(company_id)
+                    if by_product is None:
+                        by_product = company_rows[company_id]
+                    rows = by_product.get(product_id)
+                    if rows is None:
+                        by_product[product_id] = [row]
+                    else:
+                        rows.append(row)
 
     def _load_rules(self) -> None:
         rules = (
@@ -654,6 +695,12 @@ class Snapshot:
             if rule.products is not None:
                 for pid in rule.products:
                     self.rules_by_product[pid].append(rule)
+        # The company-scoped rules of each company they name.
+        self.rules_of_company: dict[int, list[CompiledRule]] = defaultdict(list)
+        for rule in self.rules:
+            if rule.customer_scope == "companies":
+                for company_id in rule.companies:
+                    self.rules_of_company[company_id].append(rule)
 
     # -- per product and audience ----------------------------------------------------------------
     def _own_or_parent(self, rows_by_product, product_id):
@@ -721,15 +768,14 @@ class Snapshot:
         found: set[int] = set()
         rows = self.company_rows.get(company_id)
         if rows:
-            for pid in rows:
-                if pid in self.products_in_scope:
-                    found.add(pid)
-                found.update(self.children_of.get(pid, ()))
-        for rule in self.rules:
-            if rule.customer_scope == "companies" and company_id in rule.companies:
-                if rule.products is None:
-                    return None
-                found |= rule.products & self.products_in_scope.keys()
+            # Set operations over the company's rows: a million lookups one by one otherwise.
+            found = rows.keys() & self.products_in_scope.keys()
+            for parent in rows.keys() & self.children_of.keys():
+                found.update(self.children_of[parent])
+        for rule in self.rules_of_company.get(company_id, ()):
+            if rule.products is None:
+                return None
+            found |= rule.products & self.products_in_scope.keys()
         return found
 
 
@@ -747,6 +793,7 @@ class _Tables:
         self._rules: dict[tuple[frozenset[int], int], list[PreparedRule]] = {}
         self._global: dict[frozenset[int], list[PreparedRule]] = {}
         self._segment_levels: dict[tuple[frozenset[int], int], dict] = {}
+        self._base_steps: dict[int, str] = {}
 
     def audience(self, groups: frozenset[int], company_id: int | None) -> frozenset[int]:
         """The ids of the rules reaching an audience: its key in the caches."""
@@ -792,14 +839,35 @@ class _Tables:
             self._segment_levels[key] = levels
         return levels
 
+    def company_rules(
+        self, product_id: int, shared: list[PreparedRule], own: list[CompiledRule]
+    ) -> list[PreparedRule]:
+        """The rules reaching a company for a product: ``shared`` (its segment's, from
+        :meth:`rules`), and of ``own`` (the rules for this company, which reach no segment)
+        those matching the product. Most products match none of a company's own rules and share
+        the segment's list as it is."""
+        if not own:
+            return shared
+        extra = [
+            self.prepared[rule.spec.id]
+            for rule in own
+            if rule.products is None or product_id in rule.products
+        ]
+        if not extra:
+            return shared
+        found = shared + extra
+        found.sort(key=run_order)
+        return found
+
     def tiers(
         self,
         product_id: int,
         groups: frozenset[int],
         company_id: int | None,
-        reach: frozenset[int],
+        rules: list[PreparedRule],
     ) -> list[Tier]:
-        """:meth:`Snapshot.tiers`; ``reach`` is :meth:`audience` of ``(groups, company_id)``."""
+        """:meth:`Snapshot.tiers`, given the rules reaching the audience for the product
+        (:meth:`rules` or :meth:`company_rules`)."""
         snapshot = self.snapshot
         base, cost = snapshot.offers.get(product_id, (None, None))
         if base is None:
@@ -811,9 +879,10 @@ class _Tables:
                 rows = snapshot._own_or_parent(own, product_id)
                 if rows:
                     levels = {"company": rows, **levels}
-        return compute_prepared(
-            base, cost, levels, self.rules(product_id, reach), steps_as_json=True
-        )
+        base_step = self._base_steps.get(product_id)
+        if base_step is None:
+            base_step = self._base_steps[product_id] = base_step_json(base)
+        return compute_prepared(base, cost, levels, rules, steps_as_json=True, base_step=base_step)
 
 
 class _Work:
@@ -832,14 +901,14 @@ class _Work:
 
     def rows(self, part: list[int]) -> Iterator[tuple]:
         snapshot, tables, sf_id = self.snapshot, self.tables, self.sf_id
-        tiers_of = tables.tiers
+        tiers_of, rules_of = tables.tiers, tables.rules
         nobody: frozenset[int] = frozenset()
         segment_tiers: dict[str, dict[int, list[Tier]]] = {}
         if self.segments is not None:
             base_tiers: dict[int, list[Tier]] = {}
             reach = tables.audience(nobody, None)
             for pid in part:
-                tiers = tiers_of(pid, nobody, None, reach)
+                tiers = tiers_of(pid, nobody, None, rules_of(pid, reach))
                 base_tiers[pid] = tiers
                 yield from _rows(sf_id, pid, "", None, tiers)
             segment_tiers[""] = base_tiers
@@ -851,12 +920,13 @@ class _Work:
                 own: dict[int, list[Tier]] = {}
                 reach = tables.audience(groups, None)
                 for pid in part:
-                    tiers = tiers_of(pid, groups, None, reach)
+                    tiers = tiers_of(pid, groups, None, rules_of(pid, reach))
                     own[pid] = tiers
                     if not same_tiers(tiers, base_tiers[pid]):
                         yield from _rows(sf_id, pid, key, None, tiers)
                 segment_tiers[key] = own
         in_part = set(part)
+        company_rules = tables.company_rules
         for company_id, groups in self.companies.items():
             if company_id not in self._wanted:
                 self._wanted[company_id] = snapshot.company_products(company_id)
@@ -866,14 +936,16 @@ class _Work:
                 continue
             key = segment_key(groups)
             reference = segment_tiers.get(key)
-            reach = tables.audience(groups, company_id)
             segment_reach = tables.audience(groups, None)
+            own_rules = snapshot.rules_of_company.get(company_id, ())
             for pid in wanted:
-                tiers = tiers_of(pid, groups, company_id, reach)
+                segment_rules = rules_of(pid, segment_reach)
+                rules = company_rules(pid, segment_rules, own_rules)
+                tiers = tiers_of(pid, groups, company_id, rules)
                 if reference is not None:
                     segment = reference.get(pid)
                 else:
-                    segment = tiers_of(pid, groups, None, segment_reach)
+                    segment = tiers_of(pid, groups, None, segment_rules)
                 if segment is not None and same_tiers(tiers, segment):
                     continue
                 yield from _rows(sf_id, pid, key, company_id, tiers)
@@ -946,6 +1018,7 @@ class _Forked:
 
     def _serve(self, index: int, fd: int) -> None:
         code = 0
+        gc.disable()  # the worker's objects live until it exits: nothing to collect
         try:
             connection.execute_wrappers.append(_no_queries)
             with os.fdopen(fd, "wb", buffering=1 << 20) as out:
@@ -1145,6 +1218,20 @@ class CompileResult:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a compile: it builds a million small objects
+    (list rows, tiers) without cycles, and the collector kept walking them as they grew: half
+    of the time a snapshot took to load. Back as it was afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compile_prices(
     storefront,
     scope: Scope | None = None,
@@ -1152,13 +1239,18 @@ def compile_prices(
     *,
     day_complete: bool = False,
     universe: dict[int, int | None] | None = None,
-):
+) -> CompileResult:
     """Recompile the storefront's effective prices for ``scope`` (everything by default).
 
     ``day_complete`` says the scope covers everything that changed since the last compiled day
     (the roll-over), so the table now stands for ``on``; a full rebuild always does.
     ``universe`` is the storefront's purchasable products if the caller has them at hand.
     """
+    with _collector_paused():
+        return _compile(storefront, scope, on, day_complete=day_complete, universe=universe)
+
+
+def _compile(storefront, scope, on, *, day_complete, universe) -> CompileResult:
     scope = scope or Scope()
     on = on or timezone.localdate()
     started = time.perf_counter()
@@ -1221,13 +1313,18 @@ def compile_prices(
         if full:
             state.rows = written
             state.last_full_seconds = elapsed
+            found = []
             for rule in snapshot.rules:
                 companies_reached = rule.companies if rule.customer_scope == "companies" else None
-                remember_footprint(
-                    snapshot.rule_objects[rule.spec.id], Scope.of(rule.products, companies_reached)
+                found.append(
+                    (
+                        snapshot.rule_objects[rule.spec.id],
+                        Scope.of(rule.products, companies_reached),
+                    )
                 )
             for price_list in snapshot.lists.values():
-                remember_footprint(price_list, footprint_of(price_list, snapshot.universe))
+                found.append((price_list, footprint_of(price_list, snapshot.universe)))
+            remember_footprints(found)
         state.save()
     from .resolver import forget_compiled_day
 

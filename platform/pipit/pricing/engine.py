@@ -32,14 +32,17 @@ LEVELS = ("company", "group", "storefront")
 BASE, LIST, RULE, CAP = "b", "l", "r", "c"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ListRow:
-    """One price list row as the engine sees it."""
+    """One price list row as the engine sees it (read-only by convention: not ``frozen``, which
+    makes building one three times dearer, and a compile builds 600,000)."""
 
     list_id: int
     priority: int
     min_quantity: int
     price: Decimal
+    #: This row's step in a compiled row's JSON steps, once worked out (see _steps_head).
+    step: str = field(default="", init=False, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -366,19 +369,36 @@ def _rule_steps(base: Decimal | None, row: ListRow | None, applied: list[tuple[i
     return steps
 
 
-def _steps_head(base: Decimal | None, row: ListRow | None) -> str:
+def base_step_json(base: Decimal) -> str:
+    """The base price's step in the stored JSON, after a comma (see :func:`_steps_head`)."""
+    return f',["{BASE}","{base}"]'
+
+
+def _steps_head(base: Decimal | None, row: ListRow | None, base_step: str | None = None) -> str:
     """The start of the stored JSON of the steps :func:`_rule_steps` gives: ``[`` and the base
-    and list steps, each after a comma (see :func:`_steps_json`)."""
-    head = f',["{BASE}","{base}"]' if base is not None else ""
+    and list steps, each after a comma (see :func:`_steps_json`). ``base_step`` is
+    :func:`base_step_json` of ``base`` when the caller keeps it."""
+    head = (base_step or base_step_json(base)) if base is not None else ""
     if row is not None:
-        head += f',["{LIST}",{row.list_id},"{row.price}"]'
+        step = row.step
+        if not step:
+            step = row.step = f',["{LIST}",{row.list_id},"{row.price}"]'
+        head += step
     return head
 
 
 def _steps_json(head: str, applied: list[tuple[PreparedRule, int]]) -> str:
     """The steps as compact JSON (``json.dumps`` with ``separators=(",", ":")`` writes the
-    same): the head from :func:`_steps_head`, then each applied rule's step."""
-    text = head + "".join([rule.step + _kopecks_text(new) + '"]' for rule, new in applied])
+    same): the head from :func:`_steps_head`, then each applied rule's step (the price as
+    :func:`_kopecks_text` writes it, inline: a compile writes millions)."""
+    parts = [head]
+    for rule, new in applied:
+        if new >= 100:
+            digits = str(new)
+            parts.append(f'{rule.step}{digits[:-2]}.{digits[-2:]}"]')
+        else:
+            parts.append(f'{rule.step}0.{new:02d}"]')
+    text = "".join(parts)
     return "[" + text[1:] + "]"
 
 
@@ -473,15 +493,21 @@ def compute_prepared(
     rules: list[PreparedRule],
     *,
     steps_as_json: bool = False,
+    base_step: str | None = None,
 ) -> list[Tier]:
     """:func:`compute` for rules already prepared and in order (see :func:`prepare`): the
     compiler prepares a snapshot's rules once for its million tables. With ``steps_as_json``
-    each tier's steps come as the compact JSON text the compiler stores."""
+    each tier's steps come as the compact JSON text the compiler stores (``base_step``: the
+    base price's step in it, from :func:`base_step_json`, if the caller keeps it)."""
     if not rules and not any(levels.values()):
         if base is None:
             return []
         price = max(base, ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
-        steps = _steps_json(_steps_head(base, None), []) if steps_as_json else [[BASE, str(base)]]
+        steps = (
+            _steps_json(_steps_head(base, None, base_step), [])
+            if steps_as_json
+            else [[BASE, str(base)]]
+        )
         return [Tier(1, price, base, steps)]
     tiered = [rule for rule in rules if rule.tiers]
     tiers: list[Tier] = []
@@ -509,7 +535,7 @@ def compute_prepared(
             last = price
             amount = _amount(price)
             if steps_as_json:
-                steps = _steps_json(_steps_head(base, row), applied)
+                steps = _steps_json(_steps_head(base, row, base_step), applied)
             else:
                 texts = [(rule.id, _kopecks_text(new)) for rule, new in applied]
                 steps = _rule_steps(base, row, texts)
