@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from oscar.apps.catalogue.models import (
@@ -37,6 +38,7 @@ from oscar.apps.catalogue.models import (
 from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
+from .listing_cache import ListingEntry, listing_key
 from .queries import (
     IdList,
     attribute_condition,
@@ -168,8 +170,14 @@ class Listing:
         *,
         default_sort: str = "title",
         sorts: tuple[str, ...] = ("title", "-title", "price", "-price"),
+        cache_as: str | None = None,
     ):
+        """``cache_as`` names what ``products`` are (``"category:12"``) when they are a function
+        of the catalog alone: the listing's ids, stock flags, counts and facet counts are then
+        shared through the cache (:mod:`~pipit.catalog.listing_cache`) by every visitor of the
+        storefront until the catalog changes."""
         self.storefront = storefront
+        self.cache_as = cache_as
         self.strategy = strategy
         self.base = products
         self.params = params
@@ -186,6 +194,15 @@ class Listing:
         self.sort_choices = [(key, SORTS[key][0]) for key in sorts]
         sort = params.get("sort", default_sort)
         self.sort = sort if sort in sorts else default_sort
+
+    @cached_property
+    def _entry(self) -> ListingEntry:
+        if self.cache_as is None:
+            return ListingEntry(None)
+        selected = tuple(sorted((code, tuple(values)) for code, values in self.selected.items()))
+        # The price sort reads ids in pk order (the buyer's prices order the page's own query).
+        order = "pk" if "price" in self.sort else self.sort
+        return ListingEntry(listing_key(self.storefront, self.cache_as, selected, order))
 
     # -- filtering ------------------------------------------------------------------------------
     def filtered(self, *, except_code: str | None = None, with_stock: bool = True) -> QuerySet:
@@ -255,17 +272,7 @@ class Listing:
         # Values of one attribute are OR-ed, so its counts ignore its own selection: one query for
         # all unselected attributes plus one per attribute with a selection (or one query in all
         # for a materialized listing).
-        materialized = self._materialized()
-        if materialized is not None:
-            rows = self._materialized_value_counts(materialized)
-        else:
-            rows = [
-                r
-                for r in self._value_counts(self.filtered())
-                if r["attribute__code"] not in self.selected
-            ]
-            for code in self.selected:
-                rows += self._value_counts(self.filtered(except_code=code), code)
+        rows = self._entry.get(f"facets:{self.in_stock}", self._facet_rows)
         facets: dict[str, Facet] = {}
         counts: dict[tuple[str, str], list] = {}
         for row in rows:
@@ -305,6 +312,19 @@ class Listing:
             facets[BRAND_CODE].name = _("Brand")
         return ordered
 
+    def _facet_rows(self) -> list[dict]:
+        materialized = self._materialized()
+        if materialized is not None:
+            return self._materialized_value_counts(materialized)
+        rows = [
+            r
+            for r in self._value_counts(self.filtered())
+            if r["attribute__code"] not in self.selected
+        ]
+        for code in self.selected:
+            rows += self._value_counts(self.filtered(except_code=code), code)
+        return rows
+
     def _selected_folded(self, code: str) -> set[str]:
         # Filters match case-insensitively (see queries.attribute_value_match): so does selection.
         return {_folded(v) for v in self.selected.get(code, [])}
@@ -313,7 +333,12 @@ class Listing:
         materialized = self._materialized()
         if materialized is not None:
             return sum(1 for row in materialized if row[1] and all(row[2:]))
-        return self.filtered(with_stock=False).filter(in_stock_condition(self.storefront)).count()
+        return self._entry.get(
+            "in_stock_count",
+            lambda: (
+                self.filtered(with_stock=False).filter(in_stock_condition(self.storefront)).count()
+            ),
+        )
 
     # -- materialized ids -----------------------------------------------------------------------
     def _materialized(self) -> list[tuple] | None:
@@ -321,23 +346,26 @@ class Listing:
         order (by pk for a price sort; one query), or None when there are more than
         :data:`MAX_MATERIALIZED`."""
         if not hasattr(self, "_rows"):
-            flags = {"listing_in_stock": in_stock_condition(self.storefront)}
-            for index, (code, values) in enumerate(self.selected.items()):
-                flags[f"listing_filter_{index}"] = attribute_condition(code, values)
-            # A price order is left to the page's own query (LIMIT 24): sorting every product
-            # by the buyer's price subqueries here costs more than PostgreSQL's JIT threshold.
-            order = self._ordered if "price" not in self.sort else lambda qs: qs.order_by("pk")
-            qs = order(
-                self.base.annotate(
-                    **{
-                        name: ExpressionWrapper(q, output_field=BooleanField())
-                        for name, q in flags.items()
-                    }
-                )
-            )
-            rows = list(qs.values_list("pk", *flags)[: MAX_MATERIALIZED + 1])
-            self._rows = rows if len(rows) <= MAX_MATERIALIZED else None
+            self._rows = self._entry.get("rows", self._read_rows)
         return self._rows
+
+    def _read_rows(self) -> list[tuple] | None:
+        flags = {"listing_in_stock": in_stock_condition(self.storefront)}
+        for index, (code, values) in enumerate(self.selected.items()):
+            flags[f"listing_filter_{index}"] = attribute_condition(code, values)
+        # A price order is left to the page's own query (LIMIT 24): sorting every product
+        # by the buyer's price subqueries here costs more than PostgreSQL's JIT threshold.
+        order = self._ordered if "price" not in self.sort else lambda qs: qs.order_by("pk")
+        qs = order(
+            self.base.annotate(
+                **{
+                    name: ExpressionWrapper(q, output_field=BooleanField())
+                    for name, q in flags.items()
+                }
+            )
+        )
+        rows = list(qs.values_list("pk", *flags)[: MAX_MATERIALIZED + 1])
+        return rows if len(rows) <= MAX_MATERIALIZED else None
 
     def _matching_ids(self, rows: list[tuple], except_index: int | None = None) -> list[int]:
         """Ids of ``rows`` passing the filters (all but the ``except_index``-th selected one)."""
@@ -402,7 +430,10 @@ class Listing:
         """Page ``number`` (out of range: the last) and its products, loaded for cards."""
         materialized = self._materialized()
         if materialized is None:
-            page = Paginator(self.sorted_products(), per_page).get_page(number)
+            paginator = Paginator(self.sorted_products(), per_page)
+            # A cached_property: the count from the cache spares the COUNT over the catalog.
+            paginator.count = self._entry.get(f"count:{self.in_stock}", lambda: paginator.count)
+            page = paginator.get_page(number)
             products = load_card_products(list(page.object_list), self.storefront)
             page.object_list = products
             return page, products

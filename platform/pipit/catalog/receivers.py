@@ -6,12 +6,19 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
-from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
+from oscar.apps.catalogue.models import (
+    AttributeOption,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductCategory,
+)
 
-from pipit.inventory.models import Warehouse
+from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
+from .listing_cache import catalog_changed
 from .models import ProductSearchDocument
 from .search import schedule_scope_refresh, schedule_update, unindex_documents
 
@@ -99,3 +106,41 @@ def _warehouse_saved(sender, instance, created=False, raw=False, **kwargs):
     # A warehouse switched to another partner changes which products its storefronts sell.
     if not created and not raw:
         schedule_scope_refresh(instance.storefronts.values_list("pk", flat=True))
+
+
+# -- the listing cache: what a listing reads changed ---------------------------------------------
+
+
+def _listing_facts_changed(sender, raw=False, **kwargs):
+    # Any save: a changed title reorders a category, a changed stock level moves a product in
+    # or out of "in stock", a changed attribute value changes the facet counts.
+    if not raw:
+        catalog_changed()
+
+
+def _listing_links_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        catalog_changed()
+
+
+for _model in (
+    Product,
+    Category,
+    ProductCategory,
+    ProductAttributeValue,
+    AttributeOption,
+    StockRecord,
+    WarehouseStock,
+    Warehouse,
+    Storefront,
+):
+    post_save.connect(_listing_facts_changed, sender=_model, dispatch_uid=f"listing-save-{_model}")
+    post_delete.connect(_listing_facts_changed, sender=_model, dispatch_uid=f"listing-del-{_model}")
+for _through in (
+    Product.categories.through,
+    Storefront.categories.through,
+    Storefront.warehouses.through,
+):
+    m2m_changed.connect(
+        _listing_links_changed, sender=_through, dispatch_uid=f"listing-links-{_through}"
+    )

@@ -81,6 +81,12 @@ class ListingPageMixin:
     def get_base_queryset(self):
         return products_for_storefront(self.request.storefront)
 
+    def listing_cache_as(self) -> str | None:
+        """What the listing's products are, for the shared listing cache (see
+        :class:`~pipit.catalog.listing.Listing`); None: read on every request (search results
+        follow the search index, which catches up with the catalog on its own)."""
+        return None
+
     def listing_context(self, base) -> dict:
         request = self.request
         listing = Listing(
@@ -90,6 +96,7 @@ class ListingPageMixin:
             request.GET,
             default_sort=self.default_sort,
             sorts=self.sorts,
+            cache_as=self.listing_cache_as(),
         )
         page, products = listing.page(request.GET.get("page"), PAGE_SIZE)
         return {
@@ -142,6 +149,9 @@ def _subcategories(parent_path: str | None, categories, base, parent_slug: str) 
 
 class CatalogIndexView(ListingPageMixin, TemplateView):
     template_name = "catalog/index.html"
+
+    def listing_cache_as(self) -> str:
+        return "index"
 
     def get_context_data(self, **kwargs):
         sf = self.request.storefront
@@ -204,6 +214,9 @@ class CategoryView(ListingPageMixin, TemplateView):
 
     def get_base_queryset(self):
         return products_in_category(self.request.storefront, self.category)
+
+    def listing_cache_as(self) -> str:
+        return f"category:{self.category.pk}"
 
     def get_context_data(self, **kwargs):
         category = self.category

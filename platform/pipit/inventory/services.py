@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from pipit.catalog.listing_cache import catalog_changed
 from pipit.oscar_apps.partner.models import StockRecord
 
 from .models import WarehouseStock
@@ -118,6 +119,7 @@ def allocate(
             remaining -= take
             if not remaining:
                 break
+    catalog_changed()  # fewer free units: "in stock" listings may change
     return allocations
 
 
@@ -129,6 +131,7 @@ def release(stockrecord_id: int, allocations: Iterable[Allocation]) -> None:
             warehouse_id=allocation.warehouse_id,
             num_allocated__gte=allocation.quantity,
         ).update(num_allocated=F("num_allocated") - allocation.quantity)
+    catalog_changed()  # units free again: "in stock" listings may change
 
 
 def consume(stockrecord_id: int, allocations: Iterable[Allocation]) -> None:
