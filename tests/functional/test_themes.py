@@ -251,8 +251,8 @@ def test_account_summary_query_count_is_pinned(
 ):
     client = client_for(storefront, buyer)
     client.get(reverse("customer:profile-view"))
-    # session, user, basket, its line count and lines: nothing from the theme
-    with django_assert_num_queries(5):
+    # session, user, the units in the cart for the header: nothing from the theme
+    with django_assert_num_queries(3):
         assert client.get(reverse("customer:profile-view")).status_code == 200
 
 
@@ -262,6 +262,18 @@ def test_buyer_sees_account_navigation_and_cart_count(storefront, buyer, client_
     assert reverse("customer:logout") in html
     assert 'class="cart-count is-empty"' in html
     assert "Anna Buyer" in html
+
+
+def test_cart_count_shows_the_units_in_the_buyers_cart(storefront, buyer, client_for):
+    client = client_for(storefront, buyer)
+    bolt = factories.product(storefront, "Bolt", stock={"main": 9})
+    nut = factories.product(storefront, "Nut", stock={"main": 9})
+    for product, quantity in ((bolt, 3), (nut, 2)):
+        client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
+    for path in ("/", reverse("basket:summary")):  # the sum, and the loaded basket's own count
+        html = client.get(path).content.decode()
+        assert '<span class="cart-count" aria-hidden="true">5</span>' in html
+        assert "5 items" in html
 
 
 def test_anonymous_visitor_is_offered_login_not_account_links(storefront, client_for):
