@@ -133,6 +133,11 @@ class Command(BaseCommand):
                 "    (rendered with the cached template loader of the production settings; "
                 "these settings recompile templates on every request)"
             )
+        write(
+            f"    right after a catalog change (the listing's ids and facets read again, "
+            f"{page.uncached_queries} queries): median {page.uncached_median_ms:.1f} ms, "
+            f"p95 {page.uncached_p95_ms:.1f} ms"
+        )
         q24, q48 = page.queries[24], page.queries[48]
         write(
             f"    SQL queries: {q24} at 24 products a page, {q48} at 48; "
