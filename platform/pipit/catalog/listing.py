@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
@@ -38,7 +39,7 @@ from oscar.apps.catalogue.models import (
 from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
-from .listing_cache import ListingEntry, listing_key
+from .listing_cache import ListingEntry, catalog_version, listing_key
 from .queries import (
     IdList,
     attribute_condition,
@@ -446,9 +447,7 @@ class Listing:
             products = load_card_products(products, self.storefront)
             page.object_list = products
             return page, products
-        ids = list(page.object_list)
-        loaded = {p.pk: p for p in Product.objects.filter(pk__in=IdList(ids)).order_by()}
-        products = load_card_products([loaded[pk] for pk in ids if pk in loaded], self.storefront)
+        products = card_products(list(page.object_list), self.storefront)
         page.object_list = products
         return page, products
 
@@ -539,6 +538,15 @@ def load_card_products(products: list[Product], storefront: Storefront) -> list[
     cards read: Django builds no per-product queryset for them (a filtered queryset clone per
     product and relation was ~10 ms of a 24-product page). The variants go where Oscar's
     ``get_public_children()`` and the strategy look first."""
+    _catalog_prefetches(products)
+    variants = [child for product in products for child in product._prefetched_public_children]
+    prefetch_related_objects([*products, *variants], stockrecords_prefetch(storefront))
+    return products
+
+
+def _catalog_prefetches(products: list[Product]) -> None:
+    """What a card shows of the catalog: public variants, images, the brand (lists, see
+    :func:`load_card_products`)."""
     prefetch_related_objects(
         products,
         Prefetch(
@@ -546,15 +554,42 @@ def load_card_products(products: list[Product], storefront: Storefront) -> list[
             queryset=Product.objects.filter(is_public=True),
             to_attr="_prefetched_public_children",
         ),
-    )
-    variants = [child for product in products for child in product._prefetched_public_children]
-    prefetch_related_objects([*products, *variants], stockrecords_prefetch(storefront))
-    prefetch_related_objects(
-        products,
         Prefetch("images", queryset=ProductImage.objects.all(), to_attr="_card_images"),
         _brand_prefetch(to_attr="_card_brand_values"),
     )
-    return products
+
+
+def card_products(ids: list[int], storefront: Storefront) -> list[Product]:
+    """The products ``ids`` (in that order, missing ones left out) ready for
+    :func:`product_cards`, as :func:`load_card_products` gives them.
+
+    What they show of the catalog (the product, its public variants, images and brand) is the
+    same for every buyer and changes only with the catalog: it is kept in Django's cache per
+    product and catalog version (see :mod:`~pipit.catalog.listing_cache`), so a page of a
+    listing reads it with one ``get_many``. The offers and stock, which change with every
+    order, are read from the database on every request, as the prices are.
+    """
+    keys = {pid: card_product_key(pid) for pid in ids}
+    found = cache.get_many(list(keys.values()))
+    products = {pid: found[key] for pid, key in keys.items() if key in found}
+    missing = [pid for pid in ids if pid not in products]
+    if missing:
+        loaded = list(Product.objects.filter(pk__in=IdList(missing)).order_by())
+        _catalog_prefetches(loaded)
+        cache.set_many({keys[p.pk]: p for p in loaded}, CARD_PRODUCT_TIMEOUT)
+        products.update((p.pk, p) for p in loaded)
+    ordered = [products[pid] for pid in ids if pid in products]
+    variants = [child for product in ordered for child in product._prefetched_public_children]
+    prefetch_related_objects([*ordered, *variants], stockrecords_prefetch(storefront))
+    return ordered
+
+
+#: Seconds a product's card data is kept (a bound for changes no signal reports).
+CARD_PRODUCT_TIMEOUT = 120
+
+
+def card_product_key(product_id: int) -> str:
+    return f"pipit:card-product:{catalog_version()}:{product_id}"
 
 
 def card_queryset(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:

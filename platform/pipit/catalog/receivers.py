@@ -12,6 +12,7 @@ from oscar.apps.catalogue.models import (
     Product,
     ProductAttributeValue,
     ProductCategory,
+    ProductImage,
 )
 
 from pipit.inventory.models import Warehouse, WarehouseStock
@@ -108,7 +109,7 @@ def _warehouse_saved(sender, instance, created=False, raw=False, **kwargs):
         schedule_scope_refresh(instance.storefronts.values_list("pk", flat=True))
 
 
-# -- the listing cache: what a listing reads changed ---------------------------------------------
+# -- the listing cache: what a listing or a card's catalog data reads changed ----------------------
 
 
 def _listing_facts_changed(sender, raw=False, **kwargs):
@@ -127,6 +128,7 @@ for _model in (
     Product,
     Category,
     ProductCategory,
+    ProductImage,
     ProductAttributeValue,
     AttributeOption,
     StockRecord,

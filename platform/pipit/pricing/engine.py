@@ -78,6 +78,46 @@ class Tier:
     steps: list = field(default_factory=list)
 
 
+_STEPS = Tier.__dict__["steps"]  # the slot holding a tier's steps
+
+
+class StoredTier(Tier):
+    """A tier read from the effective-price table, its steps kept as the stored JSON text and
+    decoded when first read: a listing prices dozens of products and reads no steps."""
+
+    __slots__ = ("_steps_text",)
+
+    def __init__(self, min_quantity: int, price: Decimal, base_price: Decimal, steps_text: str):
+        self._steps_text = steps_text
+        super().__init__(min_quantity, price, base_price, None)
+
+    @property
+    def steps(self) -> list:
+        value = _STEPS.__get__(self)
+        if value is None:
+            value = json.loads(self._steps_text) if self._steps_text else []
+            _STEPS.__set__(self, value)
+        return value
+
+    @steps.setter
+    def steps(self, value) -> None:
+        _STEPS.__set__(self, value)
+
+    def __eq__(self, other) -> bool:
+        # Equal to a Tier with the same figures and steps (the dataclass's own __eq__ wants the
+        # same class on both sides).
+        if not isinstance(other, Tier):
+            return NotImplemented
+        return (self.min_quantity, self.price, self.base_price, self.steps) == (
+            other.min_quantity,
+            other.price,
+            other.base_price,
+            other.steps,
+        )
+
+    __hash__ = None
+
+
 @dataclass(slots=True)
 class TraceEvent:
     """One line of an explanation (only built when tracing)."""

@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .compiler import segment_key
-from .engine import Tier
+from .engine import StoredTier, Tier
 from .models import CustomerGroup, EffectivePrice, PricingState
 
 SEGMENT_KEY = "pipit:pricing:segment:%s"
@@ -107,8 +108,16 @@ class PriceResolver:
         else:
             rows = rows.filter(company_id__isnull=True, segment="")
         found: dict[int, tuple[int, list[Tier]]] = {}
+        # The steps as stored (JSON text), decoded only if read: listings never read them.
+        rows = rows.annotate(steps_text=Cast("steps", TextField()))
         for product_id, company_id, segment, min_quantity, price, base, steps in rows.values_list(
-            "product_id", "company_id", "segment", "min_quantity", "price", "base_price", "steps"
+            "product_id",
+            "company_id",
+            "segment",
+            "min_quantity",
+            "price",
+            "base_price",
+            "steps_text",
         ):
             # Most specific first: the company's rows, its segment's, the storefront's.
             rank = 0 if company_id is not None else (1 if segment else 2)
@@ -118,7 +127,7 @@ class PriceResolver:
                 current = found[product_id]
             elif rank > current[0]:
                 continue
-            current[1].append(Tier(min_quantity, price, base, steps))
+            current[1].append(StoredTier(min_quantity, price, base, steps))
         for pid in missing:
             entry = found.get(pid)
             if entry is None:

@@ -128,10 +128,10 @@ class Command(BaseCommand):
             f"target p95 < {bench.TARGET_PAGE_P95_MS:g} ms: "
             f"{bench.verdict(page.status == 200 and page.p95_ms < bench.TARGET_PAGE_P95_MS)}"
         )
-        if page.cached_templates_swapped:
+        if page.cached_templates_swapped or page.debug_switched_off:
             write(
-                "    (rendered with the cached template loader of the production settings; "
-                "these settings recompile templates on every request)"
+                "    (served as the production settings serve it: cached template loader, "
+                "DEBUG off; these settings recompile templates and keep every query's SQL)"
             )
         write(
             f"    right after a catalog change (the listing's ids and facets read again, "
