@@ -42,11 +42,11 @@ from pipit.tenancy.models import Storefront
 from .listing_cache import ListingEntry, catalog_version, listing_key
 from .queries import (
     IdList,
+    attach_offers,
     attribute_condition,
     in_stock_condition,
     public_variants,
     purchase_info,
-    stockrecords_prefetch,
     with_purchase_info,
 )
 
@@ -540,7 +540,7 @@ def load_card_products(products: list[Product], storefront: Storefront) -> list[
     ``get_public_children()`` and the strategy look first."""
     _catalog_prefetches(products)
     variants = [child for product in products for child in product._prefetched_public_children]
-    prefetch_related_objects([*products, *variants], stockrecords_prefetch(storefront))
+    attach_offers([*products, *variants], storefront)
     return products
 
 
@@ -580,7 +580,7 @@ def card_products(ids: list[int], storefront: Storefront) -> list[Product]:
         products.update((p.pk, p) for p in loaded)
     ordered = [products[pid] for pid in ids if pid in products]
     variants = [child for product in ordered for child in product._prefetched_public_children]
-    prefetch_related_objects([*ordered, *variants], stockrecords_prefetch(storefront))
+    attach_offers([*ordered, *variants], storefront)
     return ordered
 
 

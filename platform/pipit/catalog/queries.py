@@ -124,6 +124,41 @@ def stockrecords_prefetch(storefront: Storefront) -> Prefetch:
     )
 
 
+def attach_offers(products: list[Product], storefront: Storefront) -> None:
+    """What :func:`stockrecords_prefetch` loads, set on loaded products as plain lists: each
+    product's ``_storefront_records`` (the storefront's offers, as ``stockrecords.all()`` lists
+    them) and each offer's ``_storefront_stocks`` (its stock in the storefront's warehouses), which
+    :class:`~pipit.pricing.strategy.StorefrontStrategy` reads first. Two queries; Django's
+    prefetch would also build a queryset per product and per offer (half the time of a
+    listing's offers)."""
+    by_id = {product.pk: product for product in products}
+    for product in products:
+        product._storefront_records = []
+    if not by_id:
+        return
+    records = list(
+        StockRecord.objects.filter(
+            partner_id__in=storefront.partner_ids, product_id__in=IdList(by_id)
+        )
+    )
+    by_record = {}
+    for record in records:
+        product = by_id[record.product_id]
+        record.product = product
+        record._storefront_stocks = []
+        product._storefront_records.append(record)
+        by_record[record.pk] = record
+    if not by_record:
+        return
+    stocks = WarehouseStock.objects.filter(
+        warehouse_id__in=storefront.warehouse_ids, stockrecord_id__in=IdList(by_record)
+    ).select_related("warehouse")
+    for stock in stocks:
+        record = by_record[stock.stockrecord_id]
+        stock.stockrecord = record
+        record._storefront_stocks.append(stock)
+
+
 def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:
     """Prefetch what :class:`~pipit.pricing.strategy.StorefrontStrategy` reads, so pricing a page
     of products costs a fixed number of queries."""

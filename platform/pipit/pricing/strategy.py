@@ -121,8 +121,8 @@ class WarehouseAvailability(availability.Base):
 class StorefrontStrategy(Structured):
     """Base prices from the storefront's partners, stock from the storefront's warehouses.
 
-    Reads ``product.stockrecords.all()`` and ``stockrecord.warehouse_stocks.all()``, so lists that
-    prefetch them (see :func:`pipit.catalog.queries.with_purchase_info`) price a page in a fixed
+    Reads ``product.stockrecords.all()`` and ``stockrecord.warehouse_stocks.all()`` (or the lists
+    :func:`~pipit.catalog.queries.attach_offers` sets), so lists that prefetch them (see :func:`pipit.catalog.queries.with_purchase_info`) price a page in a fixed
     number of queries.
     """
 
@@ -173,7 +173,10 @@ class StorefrontStrategy(Structured):
     # -- Oscar's Structured strategy ---------------------------------------------------------
     def select_stockrecord(self, product):
         partner_ids = self.storefront.partner_ids if self.storefront else None
-        for record in product.stockrecords.all():
+        records = getattr(product, "_storefront_records", None)  # catalog.queries.attach_offers
+        if records is None:
+            records = product.stockrecords.all()
+        for record in records:
             if partner_ids is None or record.partner_id in partner_ids:
                 return record
         return None
@@ -293,6 +296,9 @@ class StorefrontStrategy(Structured):
         )
 
     def _stock_rows(self, stockrecord):
+        rows = getattr(stockrecord, "_storefront_stocks", None)  # catalog.queries.attach_offers
+        if rows is not None:
+            return rows
         if "warehouse_stocks" in getattr(stockrecord, "_prefetched_objects_cache", {}):
             return stockrecord.warehouse_stocks.all()
         known = self.__dict__.get("_stock_by_record", {})
