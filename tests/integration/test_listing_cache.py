@@ -10,7 +10,7 @@ from oscar.apps.catalogue.models import ProductCategory
 
 from pipit.catalog import listing_cache
 from pipit.catalog.listing_cache import catalog_version
-from pipit.inventory.models import WarehouseStock
+from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.inventory.services import allocate, release
 from pipit.testing import factories
 
@@ -53,10 +53,10 @@ def test_a_second_view_reads_the_listing_from_the_cache(
     listing_cache.catalog_changed()
     first, cold = _page(buyer_client, bolts)
     second, warm = _page(buyer_client, bolts)
-    # The listing (ids with stock flags; variants' ids and attribute values) and the cards'
-    # catalog data (products, variants, images, brands) from the cache; offers, stock and
-    # prices from the database.
-    assert warm == cold - 7
+    # The category and its ancestors, the listing (ids with stock flags; variants' ids and
+    # attribute values), the cards' catalog data (products, variants, images, brands) and the
+    # storefront's warehouses from the cache; offers, stock and prices from the database.
+    assert warm == cold - 10
     assert _titles(second) == _titles(first) == ["Bolt 0", "Bolt 1", "Bolt 2"]
     assert second.context["in_stock_count"] == 2
     assert _facet(second, "brand") == {"Bosch": 1, "Makita": 2}
@@ -132,3 +132,24 @@ def test_a_transaction_raises_the_version_at_once_and_once_more_on_commit(storef
     # ...and once more when it commits (a listing another request read meanwhile showed the
     # catalog before the change): one callback however many products were saved.
     assert pending.count(listing_cache._bump) == 1
+
+
+def test_a_renamed_or_hidden_category_shows_at_once(bolts, buyer_client):
+    _page(buyer_client, bolts)
+    bolts.name = "Screws"
+    bolts.save()
+    response = buyer_client.get(bolts.get_absolute_url(), follow=True)
+    assert response.context["page_title"] == "Screws"
+    bolts.is_public = False
+    bolts.save()
+    assert buyer_client.get(bolts.get_absolute_url()).status_code == 404
+
+
+def test_a_renamed_warehouse_shows_at_once(bolts, buyer_client, storefront):
+    _page(buyer_client, bolts)
+    warehouse = Warehouse.objects.get(code=f"{storefront.code}-main")
+    warehouse.name = "Podolsk hub"
+    warehouse.save()
+    response, _ = _page(buyer_client, bolts)
+    record = response.context["cards"][0].info.availability
+    assert [level.name for level in record.levels] == ["Podolsk hub"]

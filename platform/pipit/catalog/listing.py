@@ -569,7 +569,8 @@ def card_products(ids: list[int], storefront: Storefront) -> list[Product]:
     listing reads it with one ``get_many``. The offers and stock, which change with every
     order, are read from the database on every request, as the prices are.
     """
-    keys = {pid: card_product_key(pid) for pid in ids}
+    version = catalog_version()
+    keys = {pid: card_product_key(pid, version) for pid in ids}
     found = cache.get_many(list(keys.values()))
     products = {pid: found[key] for pid, key in keys.items() if key in found}
     missing = [pid for pid in ids if pid not in products]
@@ -588,8 +589,11 @@ def card_products(ids: list[int], storefront: Storefront) -> list[Product]:
 CARD_PRODUCT_TIMEOUT = 120
 
 
-def card_product_key(product_id: int) -> str:
-    return f"pipit:card-product:{catalog_version()}:{product_id}"
+def card_product_key(product_id: int, version: int | None = None) -> str:
+    """The cache key of a product's card data at ``version`` (default: the current one)."""
+    if version is None:
+        version = catalog_version()
+    return f"pipit:card-product:{version}:{product_id}"
 
 
 def card_queryset(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:

@@ -12,15 +12,19 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, Expression, F, IntegerField, OuterRef, Prefetch, Q, QuerySet
 from oscar.apps.catalogue.models import Category, Product, ProductAttributeValue, ProductCategory
 from oscar.apps.partner.strategy import PurchaseInfo
 
-from pipit.inventory.models import WarehouseStock
+from pipit.inventory.models import Warehouse, WarehouseStock
 from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.access import staff_storefronts
 from pipit.tenancy.models import Storefront
+
+from .listing_cache import TIMEOUT as LISTING_TIMEOUT
+from .listing_cache import listing_key
 
 _INT = re.compile(r"-?\d+")
 _TRUE = {"1", "true", "yes"}
@@ -150,13 +154,27 @@ def attach_offers(products: list[Product], storefront: Storefront) -> None:
         by_record[record.pk] = record
     if not by_record:
         return
+    warehouses = _storefront_warehouses(storefront)
     stocks = WarehouseStock.objects.filter(
-        warehouse_id__in=storefront.warehouse_ids, stockrecord_id__in=IdList(by_record)
-    ).select_related("warehouse")
+        warehouse_id__in=list(warehouses), stockrecord_id__in=IdList(by_record)
+    )
     for stock in stocks:
         record = by_record[stock.stockrecord_id]
         stock.stockrecord = record
+        stock.warehouse = warehouses[stock.warehouse_id]
         record._storefront_stocks.append(stock)
+
+
+def _storefront_warehouses(storefront: Storefront) -> dict:
+    """The storefront's warehouses by id, from the cache while the catalog is unchanged (a
+    saved warehouse raises the catalog version): set on the stock rows of a page instead of
+    joined into them (a warehouse object per row)."""
+    key = listing_key(storefront, "warehouses")
+    found = cache.get(key)
+    if found is None:
+        found = Warehouse.objects.in_bulk(storefront.warehouse_ids)
+        cache.set(key, found, LISTING_TIMEOUT)
+    return found
 
 
 def with_purchase_info(qs: QuerySet[Product], storefront: Storefront) -> QuerySet[Product]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -21,6 +22,8 @@ from oscar.apps.basket.forms import AddToBasketForm
 from oscar.apps.catalogue.models import Category, Option, Product, ProductCategory
 
 from .listing import Listing
+from .listing_cache import TIMEOUT as LISTING_TIMEOUT
+from .listing_cache import listing_key
 from .queries import (
     attribute_values_prefetch,
     categories_for_storefront,
@@ -66,6 +69,18 @@ def _ancestors(category: Category) -> list[Category]:
     steplen = Category.steplen
     paths = [category.path[: d * steplen] for d in range(1, category.depth)]
     return list(Category.objects.filter(path__in=paths).order_by("depth")) if paths else []
+
+
+def _category_and_ancestors(storefront, pk) -> tuple[Category | None, list[Category]]:
+    """The storefront's public category ``pk`` and its ancestors, from the cache while the
+    catalog is unchanged (see :mod:`~pipit.catalog.listing_cache`)."""
+    key = listing_key(storefront, "category-page", str(pk))
+    found = cache.get(key)
+    if found is None:
+        category = categories_for_storefront(storefront).filter(pk=pk).first()
+        found = (category, _ancestors(category) if category is not None else [])
+        cache.set(key, found, LISTING_TIMEOUT)
+    return found
 
 
 def _full_slug(category: Category, ancestors: list[Category]) -> str:
@@ -196,12 +211,10 @@ class CategoryView(ListingPageMixin, TemplateView):
         sf = request.storefront
         if sf is None:
             raise Http404
-        self.category = (
-            categories_for_storefront(sf).filter(pk=kwargs["pk"]).first()
-        )  # outside the storefront's scope: 404, never another storefront's category
+        # Outside the storefront's scope: 404, never another storefront's category.
+        self.category, self.ancestors = _category_and_ancestors(sf, kwargs["pk"])
         if self.category is None:
             raise Http404(_("No such category in this catalog."))
-        self.ancestors = _ancestors(self.category)
         full_slug = _full_slug(self.category, self.ancestors)
         if kwargs["category_slug"] != full_slug:
             url = reverse(
