@@ -148,7 +148,9 @@ def attach_offers(products: list[Product], storefront: Storefront) -> None:
     by_record = {}
     for record in records:
         product = by_id[record.product_id]
-        record.product = product
+        # Each row's own related objects, as Django's prefetch caches them (the id columns
+        # already match: the descriptors' checks cost a tenth of this function's time).
+        record._state.fields_cache["product"] = product
         record._storefront_stocks = []
         product._storefront_records.append(record)
         by_record[record.pk] = record
@@ -160,8 +162,8 @@ def attach_offers(products: list[Product], storefront: Storefront) -> None:
     )
     for stock in stocks:
         record = by_record[stock.stockrecord_id]
-        stock.stockrecord = record
-        stock.warehouse = warehouses[stock.warehouse_id]
+        stock._state.fields_cache["stockrecord"] = record
+        stock._state.fields_cache["warehouse"] = warehouses[stock.warehouse_id]
         record._storefront_stocks.append(stock)
 
 

@@ -882,7 +882,7 @@ def cached_templates():
         engine.__dict__.pop("template_loaders", None)
 
 
-def measure_category_page(dataset: Dataset, requests: int = 50) -> PageResult:
+def measure_category_page(dataset: Dataset, requests: int = 200) -> PageResult:
     """Server time of a category page for the buyer (warm), and its queries at 24 and 48 a page;
     and the time with the listing read from the database (a catalog change before each)."""
     storefront = dataset.storefront
