@@ -747,10 +747,13 @@ def settle_database() -> None:
 
 
 def vacuum_prices() -> None:
+    """The price table vacuumed as autovacuum would, and the pages that dirtied written out
+    (:func:`settle_database`): what is timed next does not share the machine with either."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {EffectivePrice._meta.db_table}")
+    settle_database()
 
 
 @dataclass
@@ -891,10 +894,8 @@ def measure_category_page(dataset: Dataset, requests: int = 200) -> PageResult:
     category = dataset.page_category
     url = category.get_absolute_url()
     # The rebuild and the publish before this left a million dead price rows: vacuumed now, or
-    # autovacuum does it while the page is timed (a server busy with that is another figure),
-    # and the pages the vacuum dirtied written out now rather than by the background writer.
+    # autovacuum does it while the page is timed (a server busy with that is another figure).
     vacuum_prices()
-    settle_database()
     # As production serves it: cached templates, and DEBUG off (with it on, Django keeps the SQL
     # of every query: 5 ms a page here). The query counts are captured with Django's debug
     # cursor all the same. DEBUG is set directly: override_settings(DEBUG=...) makes Django
