@@ -12,7 +12,7 @@ register = template.Library()
 def cart_count(context) -> int:
     """Units in the visitor's open basket, for the header's cart link.
 
-    Oscar's ``request.basket`` loads the basket with its lines and offers (four queries, a few
+    Oscar's ``request.basket`` loads the basket with its lines and offers (three queries, a few
     milliseconds on every page); the header needs one number. When the page has not loaded the
     basket anyway and no cookie basket waits to be merged into a buyer's (which only loading it
     does), the number is one sum over the buyer's open basket lines; anonymous visitors without a
