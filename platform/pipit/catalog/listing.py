@@ -39,6 +39,7 @@ from oscar.apps.catalogue.models import (
 from pipit.oscar_apps.partner.models import StockRecord
 from pipit.tenancy.models import Storefront
 
+from .listing_cache import TIMEOUT as LISTING_TIMEOUT
 from .listing_cache import ListingEntry, catalog_version, listing_key
 from .queries import (
     IdList,
@@ -577,7 +578,7 @@ def card_products(ids: list[int], storefront: Storefront) -> list[Product]:
     if missing:
         loaded = list(Product.objects.filter(pk__in=IdList(missing)).order_by())
         _catalog_prefetches(loaded)
-        cache.set_many({keys[p.pk]: p for p in loaded}, CARD_PRODUCT_TIMEOUT)
+        cache.set_many({keys[p.pk]: p for p in loaded}, LISTING_TIMEOUT)
         products.update((p.pk, p) for p in loaded)
     ordered = [products[pid] for pid in ids if pid in products]
     variants = [child for product in ordered for child in product._prefetched_public_children]
@@ -585,14 +586,8 @@ def card_products(ids: list[int], storefront: Storefront) -> list[Product]:
     return ordered
 
 
-#: Seconds a product's card data is kept (a bound for changes no signal reports).
-CARD_PRODUCT_TIMEOUT = 120
-
-
-def card_product_key(product_id: int, version: int | None = None) -> str:
-    """The cache key of a product's card data at ``version`` (default: the current one)."""
-    if version is None:
-        version = catalog_version()
+def card_product_key(product_id: int, version: int) -> str:
+    """The cache key of a product's card data at catalog ``version``."""
     return f"pipit:card-product:{version}:{product_id}"
 
 

@@ -459,15 +459,11 @@ def stored_footprint(obj) -> Scope:
 
 
 def remember_footprint(obj, scope: Scope) -> None:
-    PricingFootprint.objects.update_or_create(
-        kind=_kind(obj),
-        object_id=obj.pk,
-        defaults={"storefront_id": obj.storefront_id, "scope": scope.as_json()},
-    )
+    remember_footprints([(obj, scope)])
 
 
 def remember_footprints(found: list[tuple[object, Scope]]) -> None:
-    """:func:`remember_footprint` for many rules and lists, in one query."""
+    """What each published rule or list reaches, as compiled now: one upsert for them all."""
     PricingFootprint.objects.bulk_create(
         [
             PricingFootprint(
@@ -644,14 +640,7 @@ class Snapshot:
                     if groups:
                         group_rows[product_id].append((groups, row))
                 elif company_id is not None:
-                    by_product = company_rows.get(company_id)
-                    if by_product is None:
-                        by_product = company_rows[company_id]
-                    rows = by_product.get(product_id)
-                    if rows is None:
-                        by_product[product_id] = [row]
-                    else:
-                        rows.append(row)
+                    company_rows[company_id][product_id].append(row)
 
     def _load_rules(self) -> None:
         rules = (

@@ -122,8 +122,8 @@ class StorefrontStrategy(Structured):
     """Base prices from the storefront's partners, stock from the storefront's warehouses.
 
     Reads ``product.stockrecords.all()`` and ``stockrecord.warehouse_stocks.all()`` (or the lists
-    :func:`~pipit.catalog.queries.attach_offers` sets), so lists that prefetch them (see :func:`pipit.catalog.queries.with_purchase_info`) price a page in a fixed
-    number of queries.
+    :func:`~pipit.catalog.queries.attach_offers` sets), so lists that prefetch them (see
+    :func:`pipit.catalog.queries.with_purchase_info`) price a page in a fixed number of queries.
     """
 
     def __init__(self, request=None, storefront=None, user=None):
